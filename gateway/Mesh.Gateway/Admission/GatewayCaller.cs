@@ -1,0 +1,11 @@
+namespace Mesh.Gateway.Admission;
+
+/// <summary>The caller of this request as the session middleware established it.</summary>
+public sealed record GatewayCaller(string UserId, string SessionToken)
+{
+    private static readonly object Key = new();
+
+    public static GatewayCaller? Of(HttpContext context) => context.Items[Key] as GatewayCaller;
+
+    public void AttachTo(HttpContext context) => context.Items[Key] = this;
+}

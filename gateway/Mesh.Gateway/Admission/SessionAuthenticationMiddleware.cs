@@ -1,0 +1,53 @@
+using Mesh.Coordination.Sessions;
+using Mesh.Gateway.Grpc;
+using Mesh.Gateway.Routing;
+using Mesh.ServiceDefaults.Errors;
+using Mesh.ServiceDefaults.Hosting;
+using Microsoft.Net.Http.Headers;
+
+namespace Mesh.Gateway.Admission;
+
+/// <summary>
+/// Resolves the bearer token to a user through the Redis session, then forwards only the user id:
+/// the token itself never leaves the gateway, and a client cannot claim a user id of its own.
+/// </summary>
+public sealed class SessionAuthenticationMiddleware(RequestDelegate next, ISessionStore sessions)
+{
+    private const string BearerPrefix = "Bearer ";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        context.Request.Headers.Remove(CallerIdentity.UserIdHeader);
+        var token = BearerToken(context.Request);
+        context.Request.Headers.Remove(HeaderNames.Authorization);
+
+        var path = context.Request.Path.Value ?? "";
+        if (GatewayRoutes.IsAnonymous(path))
+        {
+            await next(context);
+            return;
+        }
+
+        var userId = token is null ? null : await sessions.AuthenticateAsync(token, context.RequestAborted);
+        if (userId is null)
+        {
+            var failure = new UnauthenticatedException(
+                token is null ? "MISSING_TOKEN" : "INVALID_SESSION",
+                token is null ? "This call needs 'authorization: Bearer <token>' from Login." : "The session is unknown, expired or revoked; log in again.");
+            await GrpcErrorResponse.WriteAsync(context, failure.ToStatus());
+            return;
+        }
+
+        new GatewayCaller(userId, token!).AttachTo(context);
+        context.Request.Headers[CallerIdentity.UserIdHeader] = userId;
+        await next(context);
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var value = request.Headers.Authorization.ToString();
+        return value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) && value.Length > BearerPrefix.Length
+            ? value[BearerPrefix.Length..].Trim()
+            : null;
+    }
+}

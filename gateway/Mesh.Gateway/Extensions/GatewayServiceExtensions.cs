@@ -1,0 +1,55 @@
+using Grpc.Health.V1;
+using Grpc.Reflection;
+using Grpc.Reflection.V1Alpha;
+using Mesh.Contracts.Internal.V1;
+using Mesh.Coordination;
+using Mesh.Gateway.Admission;
+using Mesh.Gateway.Grpc;
+using Mesh.Gateway.Quotas;
+using Mesh.Gateway.Routing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Auth = Mesh.Contracts.V1.Auth;
+using Notifications = Mesh.Contracts.V1.Notifications;
+using Orders = Mesh.Contracts.V1.Orders;
+
+namespace Mesh.Gateway.Extensions;
+
+public static class GatewayServiceExtensions
+{
+    public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var addresses = builder.Configuration.GetSection(ServiceAddresses.SectionName).Get<ServiceAddresses>()
+            ?? throw new InvalidOperationException($"Configuration section '{ServiceAddresses.SectionName}' is missing.");
+        services.AddOptions<ServiceAddresses>().Bind(builder.Configuration.GetSection(ServiceAddresses.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QuotaOptions>().Bind(builder.Configuration.GetSection(QuotaOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddRedisSessions(builder.Configuration);
+        services.AddRedisTokenBucket();
+        services.AddGrpcClient<Auth.AuthClient>(o => o.Address = addresses.Users);
+        services.AddGrpcClient<Credentials.CredentialsClient>(o => o.Address = addresses.Users);
+        services.AddReverseProxy().LoadFromMemory(GatewayRoutes.Routes, GatewayRoutes.Clusters(addresses));
+
+        // Reflection describes the public API behind the gateway, not just what the gateway serves itself.
+        services.Replace(ServiceDescriptor.Singleton(new ReflectionServiceImpl(
+            Auth.Descriptor, Orders.Descriptor, Notifications.Descriptor, Health.Descriptor, ServerReflection.Descriptor)));
+        return builder;
+    }
+
+    public static WebApplication UseGatewayPipeline(this WebApplication app)
+    {
+        app.UseMiddleware<DependencyFailureMiddleware>();
+        app.UseMiddleware<SessionAuthenticationMiddleware>();
+        app.UseMiddleware<QuotaMiddleware>();
+        return app;
+    }
+
+    public static WebApplication MapGatewayEndpoints(this WebApplication app)
+    {
+        app.MapGrpcService<AuthGrpcService>();
+        app.MapReverseProxy();
+        return app;
+    }
+}

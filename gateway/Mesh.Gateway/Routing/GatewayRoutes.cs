@@ -1,0 +1,49 @@
+using System.Net;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Gateway.Routing;
+
+/// <summary>
+/// Which gRPC service each backend owns. Auth is answered by the gateway itself (it owns sessions);
+/// the rest is forwarded by YARP over HTTP/2 without TLS.
+/// </summary>
+public static class GatewayRoutes
+{
+    /// <summary>Methods callable without a session.</summary>
+    public static bool IsAnonymous(string path) =>
+        path is "/mesh.v1.Auth/Register" or "/mesh.v1.Auth/Login" || IsInfrastructure(path);
+
+    /// <summary>Health and reflection: neither authenticated nor charged.</summary>
+    public static bool IsInfrastructure(string path) =>
+        path.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal)
+        || path.StartsWith("/grpc.reflection.", StringComparison.Ordinal);
+
+    public static IReadOnlyList<RouteConfig> Routes { get; } =
+    [
+        Route("orders", "/mesh.v1.Orders/{**method}"),
+        Route("notifications", "/mesh.v1.Notifications/{**method}"),
+    ];
+
+    public static IReadOnlyList<ClusterConfig> Clusters(ServiceAddresses addresses) =>
+    [
+        Cluster("orders", addresses.Orders, TimeSpan.FromSeconds(100)),
+        // Subscribe streams stay open while nothing happens; only the client ends them.
+        Cluster("notifications", addresses.Notifications, TimeSpan.FromDays(1)),
+    ];
+
+    private static RouteConfig Route(string id, string path) =>
+        new() { RouteId = id, ClusterId = id, Match = new RouteMatch { Path = path } };
+
+    private static ClusterConfig Cluster(string id, Uri address, TimeSpan activityTimeout) => new()
+    {
+        ClusterId = id,
+        HttpRequest = new ForwarderRequestConfig
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            ActivityTimeout = activityTimeout,
+        },
+        Destinations = new Dictionary<string, DestinationConfig> { ["primary"] = new() { Address = address.ToString() } },
+    };
+}

@@ -1,0 +1,15 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace Mesh.Contracts;
+
+/// <summary>How one event type travels: its topic, its partition key and its protobuf descriptor.</summary>
+public sealed record EventContract(
+    MessageDescriptor Descriptor,
+    string Topic,
+    int Partitions,
+    Func<IMessage, string> PartitionKey)
+{
+    /// <summary>The value of the message type header, e.g. <c>mesh.events.v1.OrderPlaced</c>.</summary>
+    public string MessageType => Descriptor.FullName;
+}

@@ -1,0 +1,20 @@
+using Google.Protobuf;
+using Mesh.Contracts.Events.V1;
+
+namespace Mesh.Contracts;
+
+/// <summary>Every event of the mesh, with its topic and aggregate key. Tools and docs read this list.</summary>
+public static class EventContracts
+{
+    public static IReadOnlyList<EventContract> All { get; } =
+    [
+        new(OrderPlaced.Descriptor, Topics.OrderPlaced, Partitions: 3, m => ((OrderPlaced)m).OrderId),
+    ];
+
+    public static EventContract For<TEvent>() where TEvent : IMessage<TEvent>, new() =>
+        For(new TEvent().Descriptor.FullName);
+
+    public static EventContract For(string messageType) =>
+        All.FirstOrDefault(c => c.MessageType == messageType)
+        ?? throw new ArgumentException($"No event contract for message type '{messageType}'.", nameof(messageType));
+}

@@ -1,0 +1,61 @@
+using StackExchange.Redis;
+
+namespace Mesh.ServiceDefaults.Redis;
+
+/// <summary>
+/// A per-owner list of serialized items, newest first: a hash of items by id and a sorted set by
+/// time, both under the owner's hash tag so every write is one atomic script on one Cluster slot.
+/// Adding is idempotent: an id already present changes nothing and publishes nothing.
+/// </summary>
+public sealed class RedisTimeline(IConnectionMultiplexer redis, string prefix)
+{
+    private const string AddIfAbsentScript = """
+        if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3]) == 0 then
+          return 0
+        end
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        if ARGV[4] ~= '' then
+          redis.call('PUBLISH', ARGV[4], ARGV[3])
+        end
+        return 1
+        """;
+
+    private const string PageScript = """
+        local ids = redis.call('ZREVRANGE', KEYS[2], ARGV[1], ARGV[2])
+        if #ids == 0 then
+          return {}
+        end
+        return redis.call('HMGET', KEYS[1], unpack(ids))
+        """;
+
+    public string ItemsKey(string ownerId) => $"{prefix}:{{{ownerId}}}:items";
+
+    public string IndexKey(string ownerId) => $"{prefix}:{{{ownerId}}}:index";
+
+    public RedisChannel LiveChannel(string ownerId) => RedisChannel.Literal($"{prefix}:{{{ownerId}}}:live");
+
+    /// <summary>Adds the item unless its id exists; when added and <paramref name="publish"/>, also publishes it live.</summary>
+    public async Task<bool> AddIfAbsentAsync(
+        string ownerId, string itemId, DateTimeOffset at, byte[] item, bool publish)
+    {
+        var added = await redis.GetDatabase().ScriptEvaluateAsync(
+            AddIfAbsentScript,
+            [ItemsKey(ownerId), IndexKey(ownerId)],
+            [itemId, at.ToUnixTimeMilliseconds(), item, publish ? LiveChannel(ownerId).ToString() : ""]);
+        return (int)added == 1;
+    }
+
+    public async Task<byte[]?> GetAsync(string ownerId, string itemId) =>
+        await redis.GetDatabase().HashGetAsync(ItemsKey(ownerId), itemId);
+
+    /// <summary>Up to <paramref name="count"/> items from <paramref name="offset"/>, and whether more follow.</summary>
+    public async Task<(IReadOnlyList<byte[]> Items, bool HasMore)> PageAsync(string ownerId, int offset, int count)
+    {
+        // One more than asked tells whether another page exists without a second round trip.
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            PageScript, [ItemsKey(ownerId), IndexKey(ownerId)], [offset, offset + count]))!;
+        var items = result.Where(r => !r.IsNull).Select(r => (byte[])r!).ToList();
+        var hasMore = items.Count > count;
+        return (hasMore ? items[..count] : items, hasMore);
+    }
+}

@@ -1,0 +1,24 @@
+using Mesh.Contracts.Events.V1;
+using Mesh.Messaging;
+using Mesh.Notifications.Grpc;
+using Mesh.Notifications.Notifying;
+
+namespace Mesh.Notifications.Extensions;
+
+public static class NotificationServiceExtensions
+{
+    public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<NotificationStore>();
+        builder.Services.AddKafkaEvents(builder.Configuration)
+            .AddConsumer<OrderPlaced, OrderPlacedNotifier>();
+        return builder;
+    }
+
+    public static WebApplication MapNotificationEndpoints(this WebApplication app)
+    {
+        app.MapGrpcService<NotificationsGrpcService>();
+        return app;
+    }
+}

@@ -1,0 +1,29 @@
+using Mesh.Contracts.Events.V1;
+using Mesh.Messaging;
+using Mesh.Orders.Grpc;
+using Mesh.Orders.Ordering;
+
+namespace Mesh.Orders.Extensions;
+
+public static class OrderServiceExtensions
+{
+    public static WebApplicationBuilder AddOrderServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OrderOptions>()
+            .Bind(builder.Configuration.GetSection(OrderOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OrderStore>();
+        builder.Services.AddSingleton<OrderPlacement>();
+        builder.Services.AddKafkaEvents(builder.Configuration)
+            .AddConsumer<OrderPlaced, OrderPlacedProjection>();
+        return builder;
+    }
+
+    public static WebApplication MapOrderEndpoints(this WebApplication app)
+    {
+        app.MapGrpcService<OrdersGrpcService>();
+        return app;
+    }
+}

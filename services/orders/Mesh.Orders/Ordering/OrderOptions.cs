@@ -1,0 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Mesh.Orders.Ordering;
+
+public sealed class OrderOptions
+{
+    public const string SectionName = "Orders";
+
+    /// <summary>How long an idempotency key keeps answering with its first order.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromDays(1);
+}

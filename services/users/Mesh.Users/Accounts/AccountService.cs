@@ -1,0 +1,43 @@
+using Mesh.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Identity;
+
+namespace Mesh.Users.Accounts;
+
+/// <summary>Registration and password checks. Passwords only ever reach the hasher.</summary>
+public sealed partial class AccountService(
+    UserAccountStore store, IPasswordHasher<UserAccount> hasher, ILogger<AccountService> logger)
+{
+    private static readonly UserAccount Nobody = new("", "", "", "");
+
+    // Verified when the email is unknown, so that both failures cost one hash and look alike.
+    private readonly Lazy<string> _decoyHash = new(() => hasher.HashPassword(Nobody, Guid.NewGuid().ToString()));
+
+    public async Task<UserAccount> RegisterAsync(RegistrationRequest request)
+    {
+        var userId = $"usr_{Guid.CreateVersion7():N}";
+        var account = new UserAccount(userId, request.Email, request.DisplayName, "");
+        account = account with { PasswordHash = hasher.HashPassword(account, request.Password) };
+        if (!await store.TryCreateAsync(account))
+        {
+            throw ResourceException.AlreadyExists("user", request.Email);
+        }
+
+        LogRegistered(userId);
+        return account;
+    }
+
+    public async Task<UserAccount> VerifyAsync(string email, string password)
+    {
+        var account = await store.FindByEmailAsync(RegistrationRequest.NormalizeEmail(email));
+        var verdict = hasher.VerifyHashedPassword(account ?? Nobody, account?.PasswordHash ?? _decoyHash.Value, password);
+        if (account is null || verdict == PasswordVerificationResult.Failed)
+        {
+            throw new UnauthenticatedException("INVALID_CREDENTIALS", "The email or password is incorrect.");
+        }
+
+        return account;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered user {UserId}")]
+    private partial void LogRegistered(string userId);
+}

@@ -1,0 +1,23 @@
+using Grpc.Core;
+using Mesh.Contracts.Internal.V1;
+using Mesh.ServiceDefaults.Errors;
+using Mesh.Users.Accounts;
+
+namespace Mesh.Users.Grpc;
+
+/// <summary>Internal: the gateway checks a password here before it opens a session.</summary>
+public sealed class CredentialsGrpcService(AccountService accounts) : Credentials.CredentialsBase
+{
+    public override async Task<VerifyPasswordResponse> VerifyPassword(VerifyPasswordRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations().RequireText("email", request.Email, 254);
+        if (request.Password.Length == 0)
+        {
+            violations.Add("password", "must not be empty");
+        }
+
+        violations.ThrowIfAny();
+        var account = await accounts.VerifyAsync(request.Email, request.Password);
+        return new VerifyPasswordResponse { UserId = account.UserId };
+    }
+}

@@ -1,0 +1,11 @@
+using Mesh.ServiceDefaults.Hosting;
+using Mesh.Users.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("mesh-users");
+builder.Services.AddUserServices();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.MapUserEndpoints();
+app.Run();
