@@ -30,7 +30,9 @@ public static class GatewayServiceExtensions
         services.AddRedisTokenBucket();
         services.AddGrpcClient<Auth.AuthClient>(o => o.Address = addresses.Users);
         services.AddGrpcClient<Credentials.CredentialsClient>(o => o.Address = addresses.Users);
-        services.AddReverseProxy().LoadFromMemory(GatewayRoutes.Routes, GatewayRoutes.Clusters(addresses));
+        services.AddReverseProxy()
+            .LoadFromMemory(GatewayRoutes.Routes, GatewayRoutes.Clusters(addresses))
+            .AddTransforms(ResponseHeadersFlush.Apply);
 
         // Reflection describes the public API behind the gateway, not just what the gateway serves itself.
         services.Replace(ServiceDescriptor.Singleton(new ReflectionServiceImpl(

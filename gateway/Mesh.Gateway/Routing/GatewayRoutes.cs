@@ -19,10 +19,14 @@ public static class GatewayRoutes
         path.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal)
         || path.StartsWith("/grpc.reflection.", StringComparison.Ordinal);
 
+    /// <summary>The route of server-streaming calls, whose headers must reach the client at once.</summary>
+    public const string StreamingRouteId = "notifications-subscribe";
+
     public static IReadOnlyList<RouteConfig> Routes { get; } =
     [
-        Route("orders", "/mesh.v1.Orders/{**method}"),
-        Route("notifications", "/mesh.v1.Notifications/{**method}"),
+        Route("orders", "orders", "/mesh.v1.Orders/{**method}"),
+        Route(StreamingRouteId, "notifications", "/mesh.v1.Notifications/Subscribe"),
+        Route("notifications", "notifications", "/mesh.v1.Notifications/{**method}"),
     ];
 
     public static IReadOnlyList<ClusterConfig> Clusters(ServiceAddresses addresses) =>
@@ -32,8 +36,8 @@ public static class GatewayRoutes
         Cluster("notifications", addresses.Notifications, TimeSpan.FromDays(1)),
     ];
 
-    private static RouteConfig Route(string id, string path) =>
-        new() { RouteId = id, ClusterId = id, Match = new RouteMatch { Path = path } };
+    private static RouteConfig Route(string id, string cluster, string path) =>
+        new() { RouteId = id, ClusterId = cluster, Match = new RouteMatch { Path = path } };
 
     private static ClusterConfig Cluster(string id, Uri address, TimeSpan activityTimeout) => new()
     {

@@ -7,7 +7,7 @@ using Mesh.ServiceDefaults.Paging;
 namespace Mesh.Notifications.Grpc;
 
 /// <summary>mesh.v1.Notifications for the user the gateway authenticated.</summary>
-public sealed class NotificationsGrpcService(NotificationStore store) : Notifications.NotificationsBase
+public sealed class NotificationsGrpcService(NotificationStore store) : Contracts.V1.Notifications.NotificationsBase
 {
     public override async Task Subscribe(
         SubscribeRequest request, IServerStreamWriter<Notification> responseStream, ServerCallContext context)

@@ -8,7 +8,7 @@ using Mesh.ServiceDefaults.Paging;
 namespace Mesh.Orders.Grpc;
 
 /// <summary>mesh.v1.Orders for the user the gateway authenticated.</summary>
-public sealed class OrdersGrpcService(OrderPlacement placement, OrderStore store) : Orders.OrdersBase
+public sealed class OrdersGrpcService(OrderPlacement placement, OrderStore store) : Contracts.V1.Orders.OrdersBase
 {
     public override Task<Order> PlaceOrder(PlaceOrderRequest request, ServerCallContext context) =>
         placement.PlaceAsync(PlaceOrderCommand.Validate(context.GetUserId(), request), context.CancellationToken);

@@ -4,6 +4,7 @@ using Mesh.Contracts.V1;
 using Mesh.ServiceDefaults.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Order = Mesh.Contracts.V1.Order;
 
 namespace Mesh.Orders.Ordering;
 
@@ -24,8 +25,8 @@ public sealed class OrderStore(IConnectionMultiplexer redis, IOptions<OrderOptio
         var previous = await redis.GetDatabase().StringSetAndGetAsync(
             $"orders:{{{candidate.UserId}}}:idempotency:{candidate.IdempotencyKey}",
             candidate.ToByteArray(),
-            options.Value.IdempotencyRetention,
-            When.NotExists);
+            expiry: options.Value.IdempotencyRetention,
+            when: When.NotExists);
         return previous.IsNull ? candidate : OrderPlaced.Parser.ParseFrom((byte[])previous!);
     }
 

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Mesh.EndToEndTests.Infrastructure;
+
+/// <summary>
+/// One component of the mesh as its own OS process. Its output is kept so that a failing test can
+/// show what the component said; disposing kills it with its children.
+/// </summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ChildProcess(string name, Process process)
+    {
+        Name = name;
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Starts a built .NET program (<c>dotnet x.dll</c>) with its folder as content root.</summary>
+    public static ChildProcess StartDotnet(string name, string dllPath, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(name, "dotnet", [dllPath, .. arguments], Path.GetDirectoryName(dllPath)!, environment);
+
+    public static ChildProcess Start(
+        string name, string fileName, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        return new ChildProcess(name, Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > 400)
+        {
+            _output.TryDequeue(out _);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Mesh.Testing;
+
+namespace Mesh.EndToEndTests.Infrastructure;
+
+/// <summary>
+/// The whole mesh as separate processes on free loopback ports: Redis, the dev broker, the
+/// dashboard (OTLP receiver), users, orders, notifications and the gateway. Shared by every test
+/// of the collection; tests isolate themselves by registering their own users.
+/// </summary>
+public sealed class MeshFixture : IAsyncLifetime
+{
+    /// <summary>Small enough that a test can run a bucket dry, large enough for the other tests.</summary>
+    public const int QuotaCapacity = 30;
+
+    private readonly RedisServerFixture _redis = new();
+    private readonly List<ChildProcess> _processes = [];
+    private readonly string _bootstrapFile = Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.bootstrap");
+
+    public string GatewayAddress { get; private set; } = "";
+
+    public string DashboardAddress { get; private set; } = "";
+
+    public string KafkaBootstrap { get; private set; } = "";
+
+    public string RedisConnection => _redis.ConnectionString;
+
+    public GrpcChannel Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        KafkaBootstrap = await StartDevBrokerAsync();
+        var otlp = StartDashboard();
+
+        var users = Address();
+        var orders = Address();
+        var notifications = Address();
+        GatewayAddress = Address();
+        var common = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Redis__Configuration"] = _redis.ConnectionString,
+            ["Kafka__BootstrapServers"] = KafkaBootstrap,
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp,
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+        };
+
+        Start("users", "services/users/Mesh.Users", "Mesh.Users.dll", common, users);
+        Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", common, orders);
+        Start("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", common, notifications);
+        Start("gateway", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", new Dictionary<string, string>(common)
+        {
+            ["Services__Users"] = users,
+            ["Services__Orders"] = orders,
+            ["Services__Notifications"] = notifications,
+            ["Quotas__Default__Capacity"] = QuotaCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Quotas__Default__RefillPerSecond"] = "10",
+        }, GatewayAddress);
+
+        foreach (var address in new[] { users, orders, notifications, GatewayAddress })
+        {
+            await WaitServingAsync(address);
+        }
+
+        Gateway = GrpcChannel.ForAddress(GatewayAddress);
+        await WarmUpAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            await process.DisposeAsync();
+        }
+
+        await _redis.DisposeAsync();
+        File.Delete(_bootstrapFile);
+    }
+
+    /// <summary>What every component printed, for the message of a failed assertion.</summary>
+    public string Logs(params string[] names) => string.Join(
+        "\n",
+        _processes.Where(p => names.Length == 0 || names.Contains(p.Name)).Select(p => $"----- {p.Name}{(p.HasExited ? " (exited)" : "")}\n{p.Output}"));
+
+    private static string Address() => $"http://127.0.0.1:{FreePort.Next()}";
+
+    private void Start(string name, string projectDirectory, string assembly, Dictionary<string, string> environment, string url) =>
+        _processes.Add(ChildProcess.StartDotnet(
+            name, RepositoryPaths.OutputOf(projectDirectory, assembly), new Dictionary<string, string>(environment) { ["Urls"] = url }));
+
+    private async Task<string> StartDevBrokerAsync()
+    {
+        var broker = ChildProcess.StartDotnet(
+            "dev-broker", RepositoryPaths.OutputOf("tools/Mesh.DevBroker", "Mesh.DevBroker.dll"),
+            new Dictionary<string, string>(), "--bootstrap-file", _bootstrapFile);
+        _processes.Add(broker);
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(_bootstrapFile))
+        {
+            if (broker.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("The dev broker did not start:\n" + broker.Output);
+            }
+
+            await Task.Delay(50);
+        }
+
+        return (await File.ReadAllTextAsync(_bootstrapFile)).Trim();
+    }
+
+    private string StartDashboard()
+    {
+        DashboardAddress = Address();
+        var otlp = Address();
+        _processes.Add(ChildProcess.Start(
+            "dashboard",
+            RepositoryPaths.DashboardExecutable(),
+            [],
+            Path.GetTempPath(),
+            new Dictionary<string, string>
+            {
+                ["ASPNETCORE_URLS"] = DashboardAddress,
+                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = otlp,
+                ["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true",
+            }));
+        return otlp;
+    }
+
+    /// <summary>
+    /// Runs the flow once, so that the consumer groups have joined and own their partitions
+    /// before any test measures how fast a notification arrives.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        try
+        {
+            var user = await TestUser.CreateAsync(Gateway);
+            await using var stream = await NotificationStream.OpenAsync(user);
+            await user.PlaceOrderAsync("warm-up", TestUser.Line());
+            await stream.NextAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (Exception exception)
+        {
+            throw new InvalidOperationException($"The warm-up order was never notified ({exception.Message}).\n{Logs()}", exception);
+        }
+    }
+
+    private async Task WaitServingAsync(string address)
+    {
+        using var channel = GrpcChannel.ForAddress(address);
+        var client = new Health.HealthClient(channel);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var reply = await client.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException) when (deadline.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                // Not listening yet.
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(60) || _processes.Any(p => p.HasExited))
+            {
+                throw new InvalidOperationException($"{address} never became SERVING.\n{Logs()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Google.Rpc;
+using Grpc.Core;
+using Mesh.Contracts.V1;
+using Mesh.EndToEndTests.Infrastructure;
+
+namespace Mesh.EndToEndTests;
+
+[Collection(MeshCollection.Name)]
+public sealed class QuotaTests(MeshFixture mesh)
+{
+    [Fact]
+    public async Task ListOrders_BeyondCapacity_ResourceExhaustedWithRetryInfo()
+    {
+        var user = await TestUser.CreateAsync(mesh.Gateway);
+
+        var first = user.Orders.ListOrdersAsync(new ListOrdersRequest(), user.Call());
+        await first.ResponseAsync;
+        var headers = await first.ResponseHeadersAsync;
+        Assert.Equal(MeshFixture.QuotaCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture), headers.GetValue("x-ratelimit-limit"));
+        Assert.Equal((MeshFixture.QuotaCapacity - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), headers.GetValue("x-ratelimit-remaining"));
+
+        RpcException? rejection = null;
+        for (var call = 1; call < MeshFixture.QuotaCapacity * 3 && rejection is null; call++)
+        {
+            try
+            {
+                await user.Orders.ListOrdersAsync(new ListOrdersRequest(), user.Call());
+            }
+            catch (RpcException exception)
+            {
+                rejection = exception;
+            }
+        }
+
+        Assert.NotNull(rejection);
+        Assert.Equal(StatusCode.ResourceExhausted, rejection.StatusCode);
+        var retry = rejection.GetRpcStatus()?.GetDetail<RetryInfo>();
+        Assert.NotNull(retry);
+        Assert.InRange(retry.RetryDelay.ToTimeSpan(), TimeSpan.FromTicks(1), TimeSpan.FromSeconds(1));
+        Assert.Equal("0", rejection.Trailers.GetValue("x-ratelimit-remaining"));
+        Assert.Contains("default", rejection.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListOrders_OtherUsersBucketEmpty_StillAllowed()
+    {
+        var busy = await TestUser.CreateAsync(mesh.Gateway);
+        var quiet = await TestUser.CreateAsync(mesh.Gateway);
+        for (var call = 0; call < MeshFixture.QuotaCapacity * 3; call++)
+        {
+            try
+            {
+                await busy.Orders.ListOrdersAsync(new ListOrdersRequest(), busy.Call());
+            }
+            catch (RpcException exception) when (exception.StatusCode == StatusCode.ResourceExhausted)
+            {
+                break;
+            }
+        }
+
+        var listed = await quiet.Orders.ListOrdersAsync(new ListOrdersRequest(), quiet.Call());
+
+        Assert.Empty(listed.Orders);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Grpc.Core;
+using Mesh.EndToEndTests.Infrastructure;
+
+namespace Mesh.EndToEndTests;
+
+[Collection(MeshCollection.Name)]
+public sealed class TracingTests(MeshFixture mesh)
+{
+    [Fact]
+    public async Task PlaceOrder_OneTrace_CoversGatewayOrdersKafkaNotificationsAndRedis()
+    {
+        var user = await TestUser.CreateAsync(mesh.Gateway);
+        await using var stream = await NotificationStream.OpenAsync(user);
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        var headers = user.Headers;
+        headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+
+        await user.Orders.PlaceOrderAsync(
+            new Contracts.V1.PlaceOrderRequest { IdempotencyKey = "traced", Lines = { TestUser.Line() } },
+            new CallOptions(headers, TestUser.Deadline));
+        await stream.NextAsync(TimeSpan.FromSeconds(5));
+
+        var spans = await WaitForTraceAsync(traceId, spans =>
+            spans.Any(s => s.Service == "mesh-gateway")
+            && spans.Any(s => s.Service == "mesh-orders" && IsKafka(s, "publish", "send"))
+            && spans.Any(s => s.Service == "mesh-notifications" && IsKafka(s, "process", "receive"))
+            && spans.Any(IsRedis));
+
+        Assert.Contains(spans, s => s.Service == "mesh-orders" && s.Name.Contains("PlaceOrder", StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.Service == "mesh-notifications" && IsRedis(s));
+        var produce = spans.First(s => s.Service == "mesh-orders" && IsKafka(s, "publish", "send"));
+        Assert.Equal(Contracts.Topics.OrderPlaced, produce["messaging.destination.name"]);
+    }
+
+    private static bool IsKafka(ExportedSpan span, params string[] operations) =>
+        span["messaging.system"] == "kafka" && operations.Contains(span["messaging.operation.type"] ?? span["messaging.operation"]);
+
+    private static bool IsRedis(ExportedSpan span) =>
+        span["db.system"] == "redis" || span["db.system.name"] == "redis";
+
+    private async Task<List<ExportedSpan>> WaitForTraceAsync(string traceId, Func<List<ExportedSpan>, bool> complete)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(mesh.DashboardAddress), Timeout = TimeSpan.FromSeconds(10) };
+        var clock = Stopwatch.StartNew();
+        var spans = new List<ExportedSpan>();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            using var response = await http.GetAsync("/api/telemetry/traces");
+            if (response.IsSuccessStatusCode)
+            {
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                spans = ExportedSpan.AllIn(json.RootElement)
+                    .Where(s => string.Equals(s.TraceId, traceId, StringComparison.OrdinalIgnoreCase))
+                    .ToList();
+                if (complete(spans))
+                {
+                    return spans;
+                }
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.Fail($"Trace {traceId} is incomplete after 30 s; spans: "
+            + string.Join(", ", spans.Select(s => $"{s.Service}:{s.Name}")) + "\n" + mesh.Logs("dashboard"));
+        return spans;
+    }
+}
