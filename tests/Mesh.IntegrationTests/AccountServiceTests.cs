@@ -1,0 +1,53 @@
+using Mesh.ServiceDefaults.Errors;
+using Mesh.Testing;
+using Mesh.Users.Accounts;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mesh.IntegrationTests;
+
+public sealed class AccountServiceTests(RedisServerFixture redis) : RedisTestBase(redis)
+{
+    private const string Password = "a long enough password";
+
+    private AccountService Accounts => new(new UserAccountStore(Redis), new PasswordHasher<UserAccount>(), NullLogger<AccountService>.Instance);
+
+    [Fact]
+    public async Task Register_SameEmailDifferentCase_AlreadyExistsAndFirstAccountKept()
+    {
+        var first = await Accounts.RegisterAsync(RegistrationRequest.Validate("Ann@Example.test", Password, "Ann"));
+
+        var duplicate = await Assert.ThrowsAsync<ResourceException>(() =>
+            Accounts.RegisterAsync(RegistrationRequest.Validate("ann@example.test", "another password", "Impostor")));
+
+        Assert.Equal(Grpc.Core.StatusCode.AlreadyExists, duplicate.Code);
+        Assert.Equal(first.UserId, (await Accounts.VerifyAsync("ANN@example.test", Password)).UserId);
+    }
+
+    [Fact]
+    public async Task Verify_WrongPasswordOrUnknownEmail_SameFailure()
+    {
+        await Accounts.RegisterAsync(RegistrationRequest.Validate("bob@example.test", Password, "Bob"));
+
+        var wrong = await Assert.ThrowsAsync<UnauthenticatedException>(() => Accounts.VerifyAsync("bob@example.test", "not the password"));
+        var unknown = await Assert.ThrowsAsync<UnauthenticatedException>(() => Accounts.VerifyAsync("nobody@example.test", Password));
+
+        Assert.Equal(wrong.Message, unknown.Message);
+        Assert.Equal(wrong.Reason, unknown.Reason);
+    }
+
+    [Fact]
+    public async Task Register_Always_StoresNoPasswordInClear()
+    {
+        await Accounts.RegisterAsync(RegistrationRequest.Validate("carol@example.test", Password, "Carol"));
+
+        var server = Redis.GetServer(Redis.GetEndPoints()[0]);
+        await foreach (var key in server.KeysAsync(pattern: "*"))
+        {
+            foreach (var field in await Redis.GetDatabase().HashGetAllAsync(key))
+            {
+                Assert.DoesNotContain(Password, field.Value.ToString(), StringComparison.Ordinal);
+            }
+        }
+    }
+}
