@@ -1,0 +1,8 @@
+namespace Mesh.Messaging;
+
+/// <summary>Names to subscribe to in OpenTelemetry (<c>AddSource(MessagingTelemetry.ActivitySourceName)</c>).</summary>
+public static class MessagingTelemetry
+{
+    /// <summary>Source of the <c>send &lt;topic&gt;</c> and <c>process &lt;topic&gt;</c> spans.</summary>
+    public const string ActivitySourceName = "Mesh.Messaging";
+}

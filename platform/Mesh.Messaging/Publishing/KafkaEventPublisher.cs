@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using Google.Protobuf;
+using Mesh.Contracts;
+using Mesh.Messaging.Configuration;
+using Mesh.Messaging.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Messaging.Publishing;
+
+/// <summary>
+/// The process's one idempotent producer (acks=all), created on first use so that services which
+/// only consume never open producer connections.
+/// </summary>
+internal sealed class KafkaEventPublisher : IEventPublisher, IDisposable
+{
+    private readonly Lazy<IProducer<string, byte[]>> _producer;
+    private readonly MessagingActivities _activities;
+    private readonly KafkaOptions _options;
+    private readonly ILogger _logger;
+    private bool _disposed;
+
+    public KafkaEventPublisher(IOptions<KafkaOptions> options, MessagingActivities activities,
+        IHostApplicationLifetime lifetime, ILogger<KafkaEventPublisher> logger)
+    {
+        _options = options.Value;
+        _activities = activities;
+        _logger = logger;
+        _producer = new(() => new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(_options))
+            .SetErrorHandler((_, error) => OnError(error, lifetime))
+            .SetLogHandler((_, message) => KafkaLogBridge.Write(logger, message))
+            .Build());
+    }
+
+    public async Task PublishAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
+        where TEvent : IMessage<TEvent>, new()
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        var contract = EventContracts.For<TEvent>();
+        var key = contract.PartitionKey(@event);
+        using var activity = _activities.StartSend(contract.Topic, key);
+        var message = new Message<string, byte[]>
+        {
+            Key = key,
+            Value = @event.ToByteArray(),
+            Headers = new Headers { { MessageHeaders.MessageType, Encoding.UTF8.GetBytes(contract.MessageType) } },
+        };
+        TraceContextHeaders.Inject(activity, message.Headers);
+
+        DeliveryResult<string, byte[]> result;
+        try
+        {
+            // Cancelling stops the wait, not the delivery: the record may still be written.
+            result = await _producer.Value.ProduceAsync(contract.Topic, message, cancellationToken);
+        }
+        catch (ProduceException<string, byte[]> exception)
+        {
+            var possibly = exception.DeliveryResult?.Status == PersistenceStatus.PossiblyPersisted;
+            throw Failed(activity, contract, possibly, exception.Error.Reason, exception);
+        }
+
+        MessagingActivities.SetPosition(activity, result.Partition, result.Offset);
+        if (result.Status != PersistenceStatus.Persisted)
+        {
+            throw Failed(activity, contract, result.Status == PersistenceStatus.PossiblyPersisted, $"delivery status {result.Status}", null);
+        }
+    }
+
+    /// <summary>Delivers what the producer still holds, within Kafka:ShutdownFlushTimeout.</summary>
+    public void Flush(CancellationToken cancellationToken)
+    {
+        if (!_producer.IsValueCreated)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.ShutdownFlushTimeout);
+        try
+        {
+            _producer.Value.Flush(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.FlushIncomplete(_logger, _producer.Value.Flush(TimeSpan.Zero));
+        }
+    }
+
+    public void Dispose()
+    {
+        // Registered both as itself and as IEventPublisher, so the container may call this twice.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_producer.IsValueCreated)
+        {
+            _producer.Value.Dispose();
+        }
+    }
+
+    private EventPublishException Failed(Activity? activity, EventContract contract,
+        bool possiblyPersisted, string reason, Exception? inner)
+    {
+        var exception = new EventPublishException(contract.MessageType, contract.Topic, possiblyPersisted, reason, inner);
+        MessagingActivities.SetError(activity, exception);
+        Log.PublishFailed(_logger, contract.MessageType, contract.Topic, reason, exception);
+        return exception;
+    }
+
+    private void OnError(Error error, IHostApplicationLifetime lifetime)
+    {
+        if (!error.IsFatal)
+        {
+            Log.ClientError(_logger, error.Code, error.Reason);
+            return;
+        }
+
+        // A fatal error leaves the idempotent producer unusable; a restart gets a fresh one.
+        Log.FatalError(_logger, "producer", error.Code, error.Reason);
+        lifetime.StopApplication();
+    }
+}

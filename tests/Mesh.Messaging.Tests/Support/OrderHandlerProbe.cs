@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Mesh.Contracts.Events.V1;
+using OpenTelemetry;
+
+namespace Mesh.Messaging.Tests.Support;
+
+/// <summary>What the test handler saw, and how it should behave; one per test host.</summary>
+public sealed class OrderHandlerProbe
+{
+    private readonly ConcurrentDictionary<string, int> _attempts = new();
+
+    /// <summary>Called on every attempt with the event and the attempt number (1-based); may throw.</summary>
+    public Func<OrderPlaced, int, Task> Behavior { get; set; } = (_, _) => Task.CompletedTask;
+
+    public Channel<HandledOrder> Handled { get; } = Channel.CreateUnbounded<HandledOrder>();
+
+    public int AttemptsFor(string eventId) => _attempts.GetValueOrDefault(eventId);
+
+    internal async Task HandleAsync(OrderPlaced order, EventMetadata metadata)
+    {
+        var attempt = _attempts.AddOrUpdate(order.EventId, 1, (_, count) => count + 1);
+        await Behavior(order, attempt);
+        Handled.Writer.TryWrite(new HandledOrder(order, metadata, Activity.Current, Baggage.GetBaggage("test.tenant")));
+    }
+
+    /// <summary>The next handled order, or a TimeoutException after <paramref name="timeout"/>.</summary>
+    public async Task<HandledOrder> NextAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            return await Handled.Reader.ReadAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"No order was handled within {timeout}.");
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text;
+using Confluent.Kafka;
+
+namespace Mesh.Messaging.Tests.Support;
+
+/// <summary>Plain Confluent clients, to write what IEventPublisher never would and to read what it wrote.</summary>
+public static class RawKafka
+{
+    public static async Task<DeliveryResult<string, byte[]>> ProduceAsync(string bootstrap, string topic, string key,
+        byte[] value, string? messageType)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrap }).Build();
+        var headers = new Headers();
+        if (messageType is not null)
+        {
+            headers.Add(MessageHeaders.MessageType, Encoding.UTF8.GetBytes(messageType));
+        }
+
+        using var timeout = new CancellationTokenSource(MessagingHost.Wait);
+        return await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = value, Headers = headers }, timeout.Token);
+    }
+
+    /// <summary>The offset the group committed for a partition, or <see cref="Offset.Unset"/>.</summary>
+    public static Offset Committed(string bootstrap, string group, TopicPartition partition)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = group }).Build();
+        return consumer.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset;
+    }
+
+    /// <summary>Polls <see cref="Committed"/> until it reaches <paramref name="expected"/> or the wait is over.</summary>
+    public static async Task<Offset> WaitForCommittedAsync(string bootstrap, string group, TopicPartition partition, Offset expected)
+    {
+        var deadline = DateTime.UtcNow + MessagingHost.Wait;
+        var committed = Committed(bootstrap, group, partition);
+        while (committed != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            committed = Committed(bootstrap, group, partition);
+        }
+
+        return committed;
+    }
+
+    /// <summary>Reads every record of the topic from the beginning until <paramref name="count"/> arrived.</summary>
+    public static List<ConsumeResult<string, byte[]>> ReadAll(string bootstrap, string topic, int count)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "raw-reader-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        };
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        consumer.Subscribe(topic);
+        var records = new List<ConsumeResult<string, byte[]>>();
+        using var timeout = new CancellationTokenSource(MessagingHost.Wait);
+        while (records.Count < count)
+        {
+            records.Add(consumer.Consume(timeout.Token));
+        }
+
+        consumer.Close();
+        return records;
+    }
+}

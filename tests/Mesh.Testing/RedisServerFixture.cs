@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Xunit;
+
+namespace Mesh.Testing;
+
+/// <summary>
+/// A real, throw-away <c>redis-server</c> (Debian's, from PATH) on a free loopback port, with
+/// persistence off. Always killed on dispose, and on process exit should a test host skip that.
+/// </summary>
+public sealed class RedisServerFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private readonly ConcurrentQueue<string> _output = new();
+    private Process? _process;
+
+    public int Port { get; private set; }
+
+    /// <summary>StackExchange.Redis configuration string, <c>127.0.0.1:port</c>.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public async Task InitializeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort.Next();
+            var process = Start(Port);
+            _process = process;
+            try
+            {
+                await WaitUntilReadyAsync(process);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && process.HasExited)
+            {
+                Kill(); // Most likely the port was taken between FreePort.Next and the bind.
+            }
+        }
+    }
+
+    /// <summary>Deletes every key, so each test starts from an empty Redis.</summary>
+    public async Task FlushAllAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await RespClient.SendAsync(Port, cancellationToken, "FLUSHALL");
+        if (reply != "+OK")
+        {
+            throw new InvalidOperationException($"FLUSHALL answered '{reply}'.");
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        Kill();
+        return Task.CompletedTask;
+    }
+
+    private Process Start(int port)
+    {
+        var start = new ProcessStartInfo("redis-server")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                     "--daemonize", "no", "--loglevel", "warning",
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private async Task WaitUntilReadyAsync(Process process)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        while (!timeout.IsCancellationRequested)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server exited with {process.ExitCode}: {string.Join(" | ", _output)}");
+            }
+
+            try
+            {
+                if (await RespClient.SendAsync(Port, timeout.Token, "PING") == "+PONG")
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+        }
+
+        Kill();
+        throw new TimeoutException($"redis-server on port {Port} did not answer PING within {StartTimeout}.");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null && _output.Count < 200)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Kill();
+
+    private void Kill()
+    {
+        var process = Interlocked.Exchange(ref _process, null);
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(TimeSpan.FromSeconds(5));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own meanwhile.
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+}
