@@ -47,7 +47,8 @@ public sealed class TracingTests(MeshFixture mesh)
         var spans = new List<ExportedSpan>();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
-            using var response = await http.GetAsync("/api/telemetry/traces");
+            // Answers 404 until the first span of the trace arrives.
+            using var response = await http.GetAsync($"/api/telemetry/traces/{traceId}");
             if (response.IsSuccessStatusCode)
             {
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -1,0 +1,515 @@
+#!/usr/bin/env bash
+# Mesh developer entry point. Run ./mesh.sh help for the commands.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+STATE_DIR="$ROOT/.mesh"
+LOG_DIR="$STATE_DIR/logs"
+CONFIGURATION=Debug
+TFM=net10.0
+SOLUTION=Mesh.sln
+CLI_PROJECT=tools/Mesh.Cli/Mesh.Cli.csproj
+CLI_DLL=tools/Mesh.Cli/bin/$CONFIGURATION/$TFM/Mesh.Cli.dll
+DEV_BROKER_DLL=tools/Mesh.DevBroker/bin/$CONFIGURATION/$TFM/Mesh.DevBroker.dll
+
+HOST=127.0.0.1
+REDIS_PORT="${MESH_REDIS_PORT:-6380}"
+GATEWAY_PORT="${MESH_GATEWAY_PORT:-5000}"
+USERS_PORT="${MESH_USERS_PORT:-5101}"
+ORDERS_PORT="${MESH_ORDERS_PORT:-5102}"
+NOTIFICATIONS_PORT="${MESH_NOTIFICATIONS_PORT:-5103}"
+DASHBOARD_PORT="${MESH_DASHBOARD_PORT:-18888}"
+OTLP_PORT="${MESH_OTLP_PORT:-18889}"
+START_TIMEOUT="${MESH_START_TIMEOUT:-90}"
+
+# ---------------------------------------------------------------------------------------------
+# output
+
+if [[ -t 1 ]]; then
+  BOLD=$'\e[1m' RED=$'\e[31m' GREEN=$'\e[32m' YELLOW=$'\e[33m' RESET=$'\e[0m'
+else
+  BOLD='' RED='' GREEN='' YELLOW='' RESET=''
+fi
+
+log() { printf '%smesh:%s %s\n' "$BOLD" "$RESET" "$*"; }
+warn() { printf '%smesh:%s %s%s%s\n' "$BOLD" "$RESET" "$YELLOW" "$*" "$RESET" >&2; }
+die() { printf '%smesh:%s %s%s%s\n' "$BOLD" "$RESET" "$RED" "$*" "$RESET" >&2; exit 1; }
+
+usage() {
+  cat <<EOF
+Usage: ./mesh.sh <command> [args]
+
+Commands:
+  up     Install what is missing, build, then start Redis, the dev Kafka broker, the Aspire
+         dashboard, the users/orders/notifications services and the gateway. Prints where each
+         listens, writes .mesh/endpoints.json and stays in the foreground; Ctrl-C stops it all.
+  test   Install what is missing, build, run every test project one after the other, and print
+         "N passed, N failed, N skipped". Exits non-zero if anything failed.
+  demo   Run the scripted client (tools/Mesh.Cli demo) against a running mesh. Extra arguments
+         go to the CLI, e.g. ./mesh.sh demo --gateway http://127.0.0.1:5000
+  help   Show this text.
+
+Environment (all optional):
+  Redis__Configuration      use this Redis instead of starting redis-server
+  KAFKA_BOOTSTRAP_SERVERS   use this Kafka instead of starting the in-memory dev broker
+  OTEL_EXPORTER_OTLP_ENDPOINT  send traces there (OTLP/gRPC) instead of starting the dashboard
+  MESH_REDIS_PORT (6380), MESH_GATEWAY_PORT (5000), MESH_USERS_PORT (5101),
+  MESH_ORDERS_PORT (5102), MESH_NOTIFICATIONS_PORT (5103), MESH_DASHBOARD_PORT (18888),
+  MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (seconds per start-up step, 90)
+  Any other .NET setting reaches every process, e.g. Quotas__Default__Capacity=10.
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# dependencies and build
+
+as_root() {
+  if [[ "$(id -u)" -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_deps() {
+  command -v dotnet >/dev/null 2>&1 ||
+    die "dotnet not found: install the .NET 10 SDK (https://dot.net/download) and put dotnet on PATH."
+
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+  command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+  ((${#missing[@]} == 0)) && return
+
+  log "installing ${missing[*]} with apt-get"
+  # Debian starts redis-server as a system service on install; Mesh runs its own instance, so a
+  # temporary policy-rc.d keeps the package from starting one that would outlive ./mesh.sh.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
+    added_policy=1
+  fi
+  local status=0
+  {
+    as_root apt-get update -qq &&
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  } || status=$?
+  ((added_policy)) && as_root rm -f "$policy"
+  ((status == 0)) || die "apt-get could not install ${missing[*]}"
+}
+
+in_solution() {
+  dotnet sln "$SOLUTION" list 2>/dev/null | tr '\134' '/' | grep -qx "$1"
+}
+
+build() {
+  [[ -f "$SOLUTION" ]] || die "$SOLUTION not found in $ROOT"
+  log "building $SOLUTION ($CONFIGURATION)"
+  dotnet build "$SOLUTION" --configuration "$CONFIGURATION" --nologo --verbosity minimal
+  # The CLI and the dashboard download are needed by this script even when a solution leaves them out.
+  in_solution "$CLI_PROJECT" || dotnet build "$CLI_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+}
+
+cli() {
+  dotnet "$CLI_DLL" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# process supervision for `up`
+
+NAMES=()    # components in start order
+declare -A PIDS=() LOGS=()
+HEALTH_PID=''
+STOPPING=0
+
+port_open() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# True while the process exists and is not a zombie waiting to be reaped (read from /proc, as
+# minimal Debian images have no ps).
+alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ -n "$stat" && "${stat%% *}" != Z ]]
+}
+
+# start NAME COMMAND...: runs the command in its own session (so Ctrl-C reaches only this script,
+# which then stops everything in order) with output in .mesh/logs/NAME.log.
+start() {
+  local name="$1"
+  shift
+  LOGS[$name]="$LOG_DIR/$name.log"
+  : >"${LOGS[$name]}"
+  setsid "$@" >>"${LOGS[$name]}" 2>&1 </dev/null &
+  PIDS[$name]=$!
+  NAMES+=("$name")
+}
+
+show_log_tail() {
+  local name="$1"
+  printf '%s--- last lines of %s ---%s\n' "$BOLD" "${LOGS[$name]#"$ROOT/"}" "$RESET" >&2
+  tail -n 40 "${LOGS[$name]}" >&2 || true
+  printf '%s---%s\n' "$BOLD" "$RESET" >&2
+}
+
+# Fails (and stops everything) when a component has exited.
+check_alive() {
+  local name
+  for name in "${NAMES[@]}"; do
+    if ! alive "${PIDS[$name]}"; then
+      local code=0
+      wait "${PIDS[$name]}" 2>/dev/null || code=$?
+      warn "$name exited (status $code)"
+      show_log_tail "$name"
+      exit 1
+    fi
+  done
+}
+
+# wait_until DESCRIPTION TEST...: polls the test while every component stays alive.
+wait_until() {
+  local what="$1" deadline=$((SECONDS + START_TIMEOUT))
+  shift
+  until "$@"; do
+    check_alive
+    ((SECONDS < deadline)) || die "timed out after ${START_TIMEOUT}s waiting for $what"
+    sleep 0.2
+  done
+}
+
+# wait_healthy URL...: the CLI polls grpc.health.v1 while this script watches the processes.
+wait_healthy() {
+  cli health --wait --timeout "${START_TIMEOUT}s" "$@" &
+  HEALTH_PID=$!
+  while alive "$HEALTH_PID"; do
+    check_alive
+    sleep 0.3
+  done
+  local code=0
+  wait "$HEALTH_PID" || code=$?
+  HEALTH_PID=''
+  ((code == 0)) || { check_alive; die "not healthy: $*"; }
+}
+
+stop_all() {
+  ((STOPPING)) && return
+  STOPPING=1
+  trap '' INT TERM
+  if [[ -n "$HEALTH_PID" ]]; then kill "$HEALTH_PID" 2>/dev/null || true; fi
+  ((${#NAMES[@]} == 0)) && return
+  log "stopping ${NAMES[*]}"
+
+  # Reverse start order: the gateway goes first, Redis last.
+  local i name pid deadline
+  for ((i = ${#NAMES[@]} - 1; i >= 0; i--)); do
+    name="${NAMES[$i]}"
+    pid="${PIDS[$name]}"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + 15))
+    while alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+    if alive "$pid"; then
+      warn "$name did not stop within 15s; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    # Anything the component left in its process group goes too.
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -f "$STATE_DIR/endpoints.json" "$STATE_DIR/kafka.bootstrap"
+  log "stopped"
+}
+
+# ---------------------------------------------------------------------------------------------
+# components
+
+url() { printf 'http://%s:%s' "$HOST" "$1"; }
+
+REDIS='' KAFKA='' DEV_BROKER=0 DASHBOARD='' OTLP=''
+
+start_redis() {
+  if [[ -n "${Redis__Configuration:-}" ]]; then
+    REDIS="$Redis__Configuration"
+    log "Redis: using Redis__Configuration (no redis-server started)"
+    return
+  fi
+  REDIS="$HOST:$REDIS_PORT"
+  mkdir -p "$STATE_DIR/redis"
+  log "starting redis-server on $REDIS (in memory, no persistence)"
+  start redis redis-server --bind "$HOST" --port "$REDIS_PORT" --save '' --appendonly no \
+    --dir "$STATE_DIR/redis" --daemonize no --protected-mode yes
+  wait_until "redis-server on $REDIS" redis_ready
+  export Redis__Configuration="$REDIS"
+}
+
+redis_ready() {
+  [[ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
+}
+
+start_kafka() {
+  if [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]]; then
+    KAFKA="$KAFKA_BOOTSTRAP_SERVERS"
+    log "Kafka: using KAFKA_BOOTSTRAP_SERVERS=$KAFKA (no dev broker started)"
+  else
+    [[ -f "$DEV_BROKER_DLL" ]] || die "$DEV_BROKER_DLL not built"
+    local bootstrap_file="$STATE_DIR/kafka.bootstrap"
+    rm -f "$bootstrap_file"
+    log "starting the dev Kafka broker (librdkafka's IN-MEMORY mock cluster: nothing survives a stop)"
+    start kafka dotnet "$DEV_BROKER_DLL" --bootstrap-file "$bootstrap_file"
+    wait_until "the dev broker's bootstrap file" test -s "$bootstrap_file"
+    KAFKA="$(tr -d '[:space:]' <"$bootstrap_file")"
+    DEV_BROKER=1
+    # appsettings.Development.json of each service tunes its Kafka client for the mock cluster.
+    export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+  fi
+  export KAFKA_BOOTSTRAP_SERVERS="$KAFKA" Kafka__BootstrapServers="$KAFKA"
+}
+
+start_dashboard() {
+  if [[ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then
+    OTLP="$OTEL_EXPORTER_OTLP_ENDPOINT"
+    log "traces: using OTEL_EXPORTER_OTLP_ENDPOINT=$OTLP (no dashboard started)"
+    return
+  fi
+  local executable
+  executable="$(tools/dashboard/locate.sh)"
+  DASHBOARD="$(url "$DASHBOARD_PORT")"
+  OTLP="$(url "$OTLP_PORT")"
+  log "starting the Aspire dashboard on $DASHBOARD (OTLP/gRPC on $OTLP)"
+  # env -u: the dashboard must not inherit settings meant for the Mesh processes.
+  start dashboard env -u ASPNETCORE_ENVIRONMENT \
+    ASPNETCORE_URLS="$DASHBOARD" \
+    ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="$OTLP" \
+    ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true \
+    "$executable"
+  wait_until "the dashboard on $DASHBOARD and $OTLP" dashboard_ready
+  export OTEL_EXPORTER_OTLP_ENDPOINT="$OTLP"
+}
+
+dashboard_ready() {
+  port_open "$HOST" "$DASHBOARD_PORT" && port_open "$HOST" "$OTLP_PORT"
+}
+
+# start_service NAME PROJECT_DIR PORT [ENV...]
+start_service() {
+  local name="$1" dir="$2" port="$3" project
+  shift 3
+  project="$(basename "$dir")"
+  local output="$ROOT/$dir/bin/$CONFIGURATION/$TFM"
+  [[ -f "$output/$project.dll" ]] || die "$dir is not built ($output/$project.dll is missing)"
+  # Run from the output folder: ASP.NET Core looks for appsettings.json in the current directory.
+  # `Urls` (not ASPNETCORE_URLS) because appsettings.json sets it and environment variables
+  # without a prefix are read after appsettings.
+  start "$name" env --chdir="$output" Urls="$(url "$port")" "$@" dotnet "$project.dll"
+}
+
+start_services() {
+  log "starting users, orders and notifications"
+  start_service users services/users/Mesh.Users "$USERS_PORT"
+  start_service orders services/orders/Mesh.Orders "$ORDERS_PORT"
+  start_service notifications services/notifications/Mesh.Notifications "$NOTIFICATIONS_PORT"
+  wait_healthy "$(url "$USERS_PORT")" "$(url "$ORDERS_PORT")" "$(url "$NOTIFICATIONS_PORT")"
+
+  log "starting the gateway"
+  start_service gateway gateway/Mesh.Gateway "$GATEWAY_PORT" \
+    Services__Users="$(url "$USERS_PORT")" \
+    Services__Orders="$(url "$ORDERS_PORT")" \
+    Services__Notifications="$(url "$NOTIFICATIONS_PORT")"
+  wait_healthy "$(url "$GATEWAY_PORT")"
+}
+
+check_ports_free() {
+  local name port
+  for name in gateway users orders notifications; do
+    case "$name" in
+      gateway) port="$GATEWAY_PORT" ;; users) port="$USERS_PORT" ;;
+      orders) port="$ORDERS_PORT" ;; notifications) port="$NOTIFICATIONS_PORT" ;;
+    esac
+    ! port_open "$HOST" "$port" || die "port $port ($name) is in use: is another ./mesh.sh up running?"
+  done
+  if [[ -z "${Redis__Configuration:-}" ]] && port_open "$HOST" "$REDIS_PORT"; then
+    die "port $REDIS_PORT (redis) is in use: stop that process or set MESH_REDIS_PORT"
+  fi
+  if [[ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then
+    for port in "$DASHBOARD_PORT" "$OTLP_PORT"; do
+      ! port_open "$HOST" "$port" || die "port $port (dashboard) is in use: is another ./mesh.sh up running?"
+    done
+  fi
+}
+
+# Redis connection strings may hold a password: never print or store it.
+redact() {
+  sed -E 's/(password=)[^,]*/\1***/Ig' <<<"$1"
+}
+
+json_string() {
+  if [[ -z "$1" ]]; then
+    printf 'null'
+  else
+    local s="${1//\\/\\\\}"
+    printf '"%s"' "${s//\"/\\\"}"
+  fi
+}
+
+write_endpoints() {
+  local topics file="$STATE_DIR/endpoints.json"
+  topics="$(cli topics --json)"
+  cat >"$file.tmp" <<EOF
+{
+  "gateway": $(json_string "$(url "$GATEWAY_PORT")"),
+  "users": $(json_string "$(url "$USERS_PORT")"),
+  "orders": $(json_string "$(url "$ORDERS_PORT")"),
+  "notifications": $(json_string "$(url "$NOTIFICATIONS_PORT")"),
+  "dashboard": $(json_string "$DASHBOARD"),
+  "otlp": $(json_string "$OTLP"),
+  "kafka": $(json_string "$KAFKA"),
+  "kafkaDevBroker": $( ((DEV_BROKER)) && echo true || echo false),
+  "redis": $(json_string "$(redact "$REDIS")"),
+  "topics": $topics,
+  "logs": $(json_string "$LOG_DIR")
+}
+EOF
+  mv "$file.tmp" "$file"
+}
+
+print_endpoints() {
+  local kafka_note='external' redis_note='external' dashboard_note='traces UI'
+  ((DEV_BROKER)) && kafka_note='dev broker: IN MEMORY, lost on stop'
+  [[ -n "${PIDS[redis]:-}" ]] && redis_note='redis-server, no persistence'
+  [[ -z "$DASHBOARD" ]] && dashboard_note='not started (external OTLP)'
+  printf '\n%s%-15s %-40s %s%s\n' "$BOLD" component address notes "$RESET"
+  printf '%-15s %-40s %s\n' \
+    gateway "$(url "$GATEWAY_PORT")" "public gRPC API (h2c)" \
+    users "$(url "$USERS_PORT")" "gRPC, internal" \
+    orders "$(url "$ORDERS_PORT")" "gRPC, internal" \
+    notifications "$(url "$NOTIFICATIONS_PORT")" "gRPC, internal" \
+    dashboard "${DASHBOARD:--}" "$dashboard_note" \
+    otlp "$OTLP" "OTLP/gRPC receiver" \
+    kafka "$KAFKA" "$kafka_note" \
+    redis "$(redact "$REDIS")" "$redis_note"
+  printf '\nendpoints: %s\nlogs:      %s\n' "${STATE_DIR#"$ROOT/"}/endpoints.json" "${LOG_DIR#"$ROOT/"}/<name>.log"
+}
+
+cmd_up() {
+  ensure_deps
+  build
+  check_ports_free
+  mkdir -p "$LOG_DIR"
+  rm -f "$STATE_DIR/endpoints.json"
+  trap stop_all EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+
+  start_redis
+  start_kafka
+  start_dashboard
+  start_services
+  write_endpoints
+  print_endpoints
+  printf '\n%smesh is up.%s Try ./mesh.sh demo in another terminal; Ctrl-C here stops everything.\n' "$GREEN" "$RESET"
+
+  # Stay in the foreground: a signal ends `wait` and runs the traps; a component that exits ends the run.
+  local name pids=()
+  for name in "${NAMES[@]}"; do pids+=("${PIDS[$name]}"); done
+  while true; do
+    wait -n "${pids[@]}" || true
+    check_alive
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# test
+
+# Test projects of the solution, as MSBuild sees them (IsTestProject comes from Microsoft.NET.Test.Sdk).
+test_projects() {
+  local project
+  while IFS= read -r project; do
+    [[ "$project" == *.csproj ]] || continue
+    if [[ "$(dotnet msbuild "$project" -getProperty:IsTestProject 2>/dev/null)" == true ]]; then
+      printf '%s\n' "$project"
+    fi
+  done < <(dotnet sln "$SOLUTION" list | tr '\134' '/' | tail -n +3)
+}
+
+# Prints "passed failed skipped" summed over the TRX files in a folder.
+trx_counts() {
+  local files=("$1"/*.trx)
+  [[ -e "${files[0]}" ]] || { echo "0 0 0"; return; }
+  grep -ho '<Counters [^>]*>' "${files[@]}" | awk '
+    {
+      for (i = 2; i <= NF; i++) {
+        split($i, kv, "=")
+        gsub(/[^0-9]/, "", kv[2])
+        v[kv[1]] = kv[2] + 0
+      }
+      passed += v["passed"]
+      failed += v["failed"] + v["error"] + v["timeout"] + v["aborted"]
+      skipped += v["total"] - v["executed"]
+    }
+    END { print passed + 0, failed + 0, skipped + 0 }'
+}
+
+cmd_test() {
+  ensure_deps
+  build
+  local results="$STATE_DIR/test-results"
+  rm -rf "$results"
+  mkdir -p "$results"
+
+  local projects
+  mapfile -t projects < <(test_projects)
+  ((${#projects[@]} > 0)) || die "no test projects in $SOLUTION"
+
+  # One project at a time: integration and end-to-end tests start real processes, and two cores
+  # shared by several of them make timing-sensitive tests flaky.
+  local passed=0 failed=0 skipped=0 status=0 project name code p f s
+  for project in "${projects[@]}"; do
+    name="$(basename "$project" .csproj)"
+    log "testing $name"
+    code=0
+    dotnet test "$project" --no-build --configuration "$CONFIGURATION" --nologo \
+      --results-directory "$results/$name" \
+      --logger "trx;LogFileName=$name.trx" \
+      --logger "console;verbosity=normal" \
+      --blame-hang-timeout 15m --blame-hang-dump-type none || code=$?
+    read -r p f s < <(trx_counts "$results/$name")
+    if ((code != 0 && f == 0)); then
+      warn "$name: the test run failed (exit $code) without a failed test in its results; counted as 1 failed"
+      f=1
+    fi
+    ((code == 0)) || status=1
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  done
+
+  ((passed + failed > 0)) || { warn "no test ran"; status=1; }
+  ((failed == 0)) || status=1
+  echo "$passed passed, $failed failed, $skipped skipped"
+  return "$status"
+}
+
+# ---------------------------------------------------------------------------------------------
+# demo
+
+cmd_demo() {
+  command -v dotnet >/dev/null 2>&1 || die "dotnet not found: install the .NET 10 SDK and put dotnet on PATH."
+  dotnet build "$CLI_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+  [[ -f "$STATE_DIR/endpoints.json" ]] ||
+    warn "no .mesh/endpoints.json: is ./mesh.sh up running? Trying the default gateway address."
+  cli demo "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+  local command="${1:-help}"
+  (($# > 0)) && shift
+  case "$command" in
+    up) cmd_up "$@" ;;
+    test) cmd_test "$@" ;;
+    demo) cmd_demo "$@" ;;
+    help | -h | --help) usage ;;
+    *) usage >&2; die "unknown command: $command" ;;
+  esac
+}
+
+main "$@"

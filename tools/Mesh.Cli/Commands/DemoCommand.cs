@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Mesh.Cli.Demo;
+using Mesh.Cli.Infrastructure;
+
+namespace Mesh.Cli.Commands;
+
+/// <summary><c>demo [--gateway URL]</c>: a scripted client against a running mesh.</summary>
+public static class DemoCommand
+{
+    private const string DefaultGateway = "http://127.0.0.1:5000";
+
+    public static Command Create()
+    {
+        var gateway = new Option<Uri?>("--gateway")
+        {
+            Description = $"Gateway address; default: 'gateway' from {MeshEndpoints.RelativePath}, else {DefaultGateway}.",
+            CustomParser = ParseAddress,
+        };
+        var endpoints = new Option<FileInfo?>("--endpoints")
+        {
+            Description = $"The endpoints file; default: the nearest {MeshEndpoints.RelativePath} above the current or the CLI's folder.",
+        };
+        var callTimeout = new Option<TimeSpan>("--call-timeout")
+        {
+            Description = "Deadline of each unary call.",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
+            CustomParser = DurationParser.Parse,
+        };
+        var quotaCalls = new Option<int>("--quota-calls")
+        {
+            Description = "Most GetOrder calls made to provoke a quota rejection.",
+            DefaultValueFactory = _ => 200,
+        };
+        quotaCalls.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 10_000)
+            {
+                r.AddError("--quota-calls must be between 1 and 10000.");
+            }
+        });
+
+        var command = new Command("demo", "Register, log in, subscribe, place orders, then show notifications, the trace and a quota rejection.")
+        {
+            gateway, endpoints, callTimeout, quotaCalls,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var known = MeshEndpoints.Load(result.GetValue(endpoints));
+            var settings = new DemoSettings(
+                result.GetValue(gateway) ?? new Uri(known.Gateway ?? DefaultGateway),
+                known.Dashboard,
+                result.GetValue(callTimeout),
+                result.GetValue(quotaCalls));
+            using var client = new MeshClient(settings.Gateway, settings.CallTimeout);
+            return await new DemoScenario(client, settings).RunAsync(cancellationToken);
+        });
+        return command;
+    }
+
+    private static Uri? ParseAddress(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var address) && address.Scheme is "http" or "https")
+        {
+            return address;
+        }
+
+        result.AddError($"'{text}' is not an http:// or https:// address.");
+        return null;
+    }
+}

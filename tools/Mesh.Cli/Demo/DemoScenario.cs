@@ -1,0 +1,129 @@
+using Grpc.Core;
+using Mesh.Contracts.V1;
+
+namespace Mesh.Cli.Demo;
+
+/// <summary>The scripted walk through the public API: account, session, orders, notifications, trace, quota.</summary>
+public sealed class DemoScenario(MeshClient client, DemoSettings settings)
+{
+    private static readonly TimeSpan NotificationWait = TimeSpan.FromSeconds(5);
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        DemoView.Title(settings.Gateway, settings.Dashboard);
+        try
+        {
+            await SignInAsync(cancellationToken);
+            await using var feed = await DemoView.StepAsync("Subscribe", () => NotificationFeed.OpenAsync(client, cancellationToken));
+            DemoView.Done("subscribed to notifications (the stream is read in the background)");
+
+            var (first, second, trace, idempotent) = await PlaceOrdersAsync(cancellationToken);
+            var delivered = await ShowDeliveredAsync(feed, [first.OrderId, second.OrderId], cancellationToken);
+            await ShowQueriesAsync(first.OrderId, cancellationToken);
+
+            DemoView.Section("Trace");
+            DemoView.Trace(trace, settings.Dashboard);
+
+            DemoView.Section($"Quota: GetOrder as fast as possible, at most {settings.MaxQuotaCalls} calls");
+            var outcome = await DemoView.StepAsync("GetOrder loop", () =>
+                QuotaProbe.RunAsync(client, first.OrderId, settings.MaxQuotaCalls, cancellationToken));
+            DemoView.QuotaRejection(outcome, settings.MaxQuotaCalls);
+            return idempotent && delivered ? 0 : 1;
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            DemoView.RpcFailure(e);
+            return 1;
+        }
+    }
+
+    private async Task SignInAsync(CancellationToken cancellationToken)
+    {
+        DemoView.Section("Account");
+        var email = $"demo-{Guid.NewGuid():N}"[..17] + "@mesh.example";
+        var password = Secrets.NewPassword();
+        var user = await DemoView.StepAsync("Register", () => client.Auth.RegisterAsync(
+            new RegisterRequest { Email = email, Password = password, DisplayName = "Mesh demo" },
+            client.Call(cancellationToken)).ResponseAsync);
+        DemoView.Done($"registered {DemoView.Value(user.Email)} as user {DemoView.Value(user.UserId)} (random password, not shown)");
+
+        var session = await DemoView.StepAsync("Login", () => client.Auth.LoginAsync(
+            new LoginRequest { Email = email, Password = password },
+            client.Call(cancellationToken)).ResponseAsync);
+        client.UseSession(session);
+        DemoView.Done($"logged in: token {DemoView.Value(Secrets.Mask(session.Token))}, expires {DemoView.Time(session.ExpiresAt?.ToDateTimeOffset())}");
+    }
+
+    private async Task<(Order First, Order Second, TraceParent Trace, bool Idempotent)> PlaceOrdersAsync(CancellationToken cancellationToken)
+    {
+        DemoView.Section("Orders");
+        var trace = TraceParent.New();
+        var firstKey = $"demo-{Guid.NewGuid():N}";
+        var firstLines = new[]
+        {
+            new OrderLine { Sku = "COFFEE-250G", Quantity = 2, UnitPriceCents = 899 },
+            new OrderLine { Sku = "MUG-BLUE", Quantity = 1, UnitPriceCents = 1250 },
+        };
+
+        var first = await PlaceAsync(firstKey, firstLines, trace, cancellationToken);
+        var repeat = await PlaceAsync(firstKey, firstLines, TraceParent.New(), cancellationToken);
+        var second = await PlaceAsync(
+            $"demo-{Guid.NewGuid():N}", [new OrderLine { Sku = "TEA-GREEN", Quantity = 3, UnitPriceCents = 450 }], TraceParent.New(), cancellationToken);
+
+        var idempotent = repeat.OrderId == first.OrderId;
+        DemoView.Orders("PlaceOrder answers",
+        [
+            (first, "new idempotency key"),
+            (repeat, idempotent ? "same key again: the first order, nothing new" : "same key again: a NEW order (not idempotent!)"),
+            (second, "another new key"),
+        ]);
+        if (!idempotent)
+        {
+            DemoView.Fail("repeating an idempotency key created a second order");
+        }
+
+        return (first, second, trace, idempotent);
+    }
+
+    private Task<Order> PlaceAsync(string key, IEnumerable<OrderLine> lines, TraceParent trace, CancellationToken cancellationToken) =>
+        DemoView.StepAsync("PlaceOrder", () => client.Orders.PlaceOrderAsync(
+            new PlaceOrderRequest { IdempotencyKey = key, Lines = { lines } },
+            client.Call(cancellationToken, trace)).ResponseAsync);
+
+    private async Task<bool> ShowDeliveredAsync(NotificationFeed feed, string[] orderIds, CancellationToken cancellationToken)
+    {
+        DemoView.Section("Notifications pushed on the Subscribe stream");
+        var started = TimeProvider.System.GetTimestamp();
+        var complete = await DemoView.StepAsync("Waiting for notifications", () =>
+            feed.WaitForOrdersAsync(orderIds, NotificationWait, cancellationToken));
+        DemoView.Notifications("Subscribe", feed.Received);
+        if (complete)
+        {
+            DemoView.Done($"a notification for each order, all in within {TimeProvider.System.GetElapsedTime(started).TotalMilliseconds:0} ms of the last PlaceOrder answer");
+        }
+        else if (feed.Error is { } error)
+        {
+            DemoView.RpcFailure(error);
+        }
+        else
+        {
+            DemoView.Fail($"not every order produced a notification within {NotificationWait.TotalSeconds:0} s");
+        }
+
+        return complete;
+    }
+
+    private async Task ShowQueriesAsync(string orderId, CancellationToken cancellationToken)
+    {
+        DemoView.Section("Queries");
+        var order = await client.Orders.GetOrderAsync(new GetOrderRequest { OrderId = orderId }, client.Call(cancellationToken));
+        DemoView.Done($"GetOrder {DemoView.Value(order.OrderId)}: {DemoView.Value(order.Status)}");
+
+        var orders = await client.Orders.ListOrdersAsync(new ListOrdersRequest { PageSize = 10 }, client.Call(cancellationToken));
+        DemoView.Orders($"ListOrders ({orders.Orders.Count}; the repeated key added none)", orders.Orders.Select(o => (o, (string?)null)));
+
+        var notifications = await client.Notifications.ListNotificationsAsync(
+            new ListNotificationsRequest { PageSize = 10 }, client.Call(cancellationToken));
+        DemoView.Notifications($"ListNotifications ({notifications.Notifications.Count})", notifications.Notifications);
+    }
+}

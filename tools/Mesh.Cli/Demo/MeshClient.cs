@@ -1,0 +1,49 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Contracts.V1;
+
+namespace Mesh.Cli.Demo;
+
+/// <summary>The public API of the mesh through the gateway; every call gets a deadline and, once logged in, the bearer token.</summary>
+public sealed class MeshClient : IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private readonly TimeSpan _callTimeout;
+    private string? _token;
+
+    public MeshClient(Uri gateway, TimeSpan callTimeout)
+    {
+        _channel = GrpcChannel.ForAddress(gateway);
+        _callTimeout = callTimeout;
+        Auth = new Auth.AuthClient(_channel);
+        Orders = new Orders.OrdersClient(_channel);
+        Notifications = new Notifications.NotificationsClient(_channel);
+    }
+
+    public Auth.AuthClient Auth { get; }
+
+    public Orders.OrdersClient Orders { get; }
+
+    public Notifications.NotificationsClient Notifications { get; }
+
+    public void UseSession(Session session) => _token = session.Token;
+
+    /// <summary>Call options with the deadline, the bearer token if any, and the given trace context if any.</summary>
+    public CallOptions Call(CancellationToken cancellationToken, TraceParent? trace = null, TimeSpan? timeout = null)
+    {
+        var headers = new Metadata();
+        if (_token is not null)
+        {
+            headers.Add("authorization", $"Bearer {_token}");
+        }
+
+        if (trace is not null)
+        {
+            headers.Add(TraceParent.HeaderName, trace.Header);
+        }
+
+        return new CallOptions(headers, DateTime.UtcNow.Add(timeout ?? _callTimeout), cancellationToken);
+    }
+
+    public void Dispose() => _channel.Dispose();
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace Mesh.Cli.Infrastructure;
+
+/// <summary>What <c>./mesh.sh up</c> wrote to <c>.mesh/endpoints.json</c>, as far as the CLI needs it.</summary>
+public sealed record MeshEndpoints(string? Gateway, string? Dashboard)
+{
+    public const string RelativePath = ".mesh/endpoints.json";
+
+    public static MeshEndpoints None { get; } = new(null, null);
+
+    /// <summary>
+    /// Reads the given file, or else the first <c>.mesh/endpoints.json</c> found walking up from the
+    /// current directory and then from the CLI's own folder (which lies inside the repository).
+    /// </summary>
+    public static MeshEndpoints Load(FileInfo? file)
+    {
+        var path = file?.FullName ?? Find(Environment.CurrentDirectory) ?? Find(AppContext.BaseDirectory);
+        if (path is null || !File.Exists(path))
+        {
+            return None;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return new MeshEndpoints(Read(document.RootElement, "gateway"), Read(document.RootElement, "dashboard"));
+    }
+
+    private static string? Find(string start)
+    {
+        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, RelativePath);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Read(JsonElement root, string key) =>
+        root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
