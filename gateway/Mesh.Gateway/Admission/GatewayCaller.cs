@@ -1,7 +1,7 @@
 namespace Mesh.Gateway.Admission;
 
-/// <summary>The caller of this request as the session middleware established it.</summary>
-public sealed record GatewayCaller(string UserId, string SessionToken)
+/// <summary>The caller of this request as the session middleware established it. The token itself is not kept.</summary>
+public sealed record GatewayCaller(string UserId, string SessionId)
 {
     private static readonly object Key = new();
 

@@ -28,8 +28,8 @@ public sealed class SessionAuthenticationMiddleware(RequestDelegate next, ISessi
             return;
         }
 
-        var userId = token is null ? null : await sessions.AuthenticateAsync(token, context.RequestAborted);
-        if (userId is null)
+        var session = token is null ? null : await sessions.AuthenticateAsync(token, context.RequestAborted);
+        if (session is null)
         {
             var failure = new UnauthenticatedException(
                 token is null ? "MISSING_TOKEN" : "INVALID_SESSION",
@@ -38,8 +38,8 @@ public sealed class SessionAuthenticationMiddleware(RequestDelegate next, ISessi
             return;
         }
 
-        new GatewayCaller(userId, token!).AttachTo(context);
-        context.Request.Headers[CallerIdentity.UserIdHeader] = userId;
+        new GatewayCaller(session.UserId, session.SessionId).AttachTo(context);
+        context.Request.Headers[CallerIdentity.UserIdHeader] = session.UserId;
         await next(context);
     }
 

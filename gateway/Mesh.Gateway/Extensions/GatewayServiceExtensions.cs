@@ -28,6 +28,7 @@ public static class GatewayServiceExtensions
 
         services.AddRedisSessions(builder.Configuration);
         services.AddRedisTokenBucket();
+        services.AddSingleton<CredentialQuota>();
         services.AddGrpcClient<Auth.AuthClient>(o => o.Address = addresses.Users);
         services.AddGrpcClient<Credentials.CredentialsClient>(o => o.Address = addresses.Users);
         services.AddReverseProxy()

@@ -1,58 +1,112 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Contracts.V1;
+using SessionInfo = Mesh.Contracts.V1.SessionInfo;
 using Mesh.Coordination.Sessions;
 using Mesh.Gateway.Admission;
 using Mesh.Gateway.Routing;
 using Mesh.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;
+using ChangePasswordRequest = Mesh.Contracts.V1.ChangePasswordRequest;
+using InternalChangePassword = Mesh.Contracts.Internal.V1.ChangePasswordRequest;
 
 namespace Mesh.Gateway.Grpc;
 
 /// <summary>
-/// mesh.v1.Auth at the gateway, which owns sessions: Register is passed to the user service,
-/// Login checks the password there and opens a Redis session here, Logout revokes it.
+/// mesh.v1.Auth at the gateway, which owns sessions: passwords are checked by the user service,
+/// sessions are opened, listed and revoked here.
 /// </summary>
 public sealed class AuthGrpcService(
     Auth.AuthClient users,
     Credentials.CredentialsClient credentials,
     ISessionStore sessions,
+    CredentialQuota credentialQuota,
     IOptions<ServiceAddresses> addresses) : Auth.AuthBase
 {
-    public override Task<User> Register(RegisterRequest request, ServerCallContext context) =>
-        users.RegisterAsync(request, deadline: Deadline(), cancellationToken: context.CancellationToken).ResponseAsync;
+    public override async Task<User> Register(RegisterRequest request, ServerCallContext context)
+    {
+        await credentialQuota.ChargeAsync(request.Email, "Register", context.CancellationToken);
+        return await users.RegisterAsync(request, deadline: Deadline(), cancellationToken: context.CancellationToken);
+    }
 
     public override async Task<Session> Login(LoginRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations().RequireText("email", request.Email, 254);
-        if (request.Password.Length == 0)
-        {
-            violations.Add("password", "must not be empty");
-        }
-
+        RequirePassword(violations, "password", request.Password);
         violations.ThrowIfAny();
+        await credentialQuota.ChargeAsync(request.Email, "Login", context.CancellationToken);
         var verified = await credentials.VerifyPasswordAsync(
             new VerifyPasswordRequest { Email = request.Email, Password = request.Password },
             deadline: Deadline(),
             cancellationToken: context.CancellationToken);
 
         var grant = await sessions.CreateAsync(verified.UserId, ClientInfo(context), context.CancellationToken);
-        return new Session
-        {
-            Token = grant.Token,
-            UserId = grant.UserId,
-            ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(grant.ExpiresAt),
-        };
+        return new Session { Token = grant.Token, UserId = grant.UserId, ExpiresAt = Timestamp.FromDateTimeOffset(grant.ExpiresAt) };
     }
 
-    public override async Task<Google.Protobuf.WellKnownTypes.Empty> Logout(LogoutRequest request, ServerCallContext context)
+    public override async Task<Empty> Logout(LogoutRequest request, ServerCallContext context)
     {
-        // The session middleware admitted this call, so the caller is known.
-        var caller = GatewayCaller.Of(context.GetHttpContext())
-            ?? throw new UnauthenticatedException("MISSING_TOKEN", "This call needs a session.");
-        await sessions.RevokeAsync(caller.SessionToken, context.CancellationToken);
-        return new Google.Protobuf.WellKnownTypes.Empty();
+        var caller = Caller(context);
+        await sessions.RevokeAsync(caller.UserId, caller.SessionId, context.CancellationToken);
+        return new Empty();
     }
+
+    public override async Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
+    {
+        var caller = Caller(context);
+        var live = await sessions.ListAsync(caller.UserId, context.CancellationToken);
+        return new ListSessionsResponse { Sessions = { live.Select(s => ToContract(s, caller)) } };
+    }
+
+    public override async Task<Empty> RevokeSession(RevokeSessionRequest request, ServerCallContext context)
+    {
+        var caller = Caller(context);
+        new FieldViolations().RequireText("session_id", request.SessionId, 64).ThrowIfAny();
+        return await sessions.RevokeAsync(caller.UserId, request.SessionId, context.CancellationToken)
+            ? new Empty()
+            : throw ResourceException.NotFound("session", request.SessionId);
+    }
+
+    public override async Task<Empty> ChangePassword(ChangePasswordRequest request, ServerCallContext context)
+    {
+        var caller = Caller(context);
+        var violations = new FieldViolations();
+        RequirePassword(violations, "current_password", request.CurrentPassword);
+        RequirePassword(violations, "new_password", request.NewPassword);
+        violations.ThrowIfAny();
+        await credentials.ChangePasswordAsync(
+            new InternalChangePassword { UserId = caller.UserId, CurrentPassword = request.CurrentPassword, NewPassword = request.NewPassword },
+            deadline: Deadline(),
+            cancellationToken: context.CancellationToken);
+
+        // Whoever else holds a session may have learnt the old password: only this one survives.
+        await sessions.RevokeAllExceptAsync(caller.UserId, caller.SessionId, context.CancellationToken);
+        return new Empty();
+    }
+
+    private static void RequirePassword(FieldViolations violations, string field, string password)
+    {
+        if (password.Length == 0)
+        {
+            violations.Add(field, "must not be empty");
+        }
+    }
+
+    /// <summary>The session middleware admitted every call but Register and Login, so the caller is known.</summary>
+    private static GatewayCaller Caller(ServerCallContext context) =>
+        GatewayCaller.Of(context.GetHttpContext())
+        ?? throw new UnauthenticatedException("MISSING_TOKEN", "This call needs a session.");
+
+    private static SessionInfo ToContract(Coordination.Sessions.SessionInfo session, GatewayCaller caller) => new()
+    {
+        SessionId = session.SessionId,
+        CreatedAt = Timestamp.FromDateTimeOffset(session.CreatedAt),
+        LastUsedAt = Timestamp.FromDateTimeOffset(session.LastUsedAt),
+        ExpiresAt = Timestamp.FromDateTimeOffset(session.ExpiresAt),
+        Client = session.Client,
+        Current = session.SessionId == caller.SessionId,
+    };
 
     private DateTime Deadline() => DateTime.UtcNow.Add(addresses.Value.CallTimeout);
 

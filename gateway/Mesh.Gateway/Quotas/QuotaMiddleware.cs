@@ -1,6 +1,4 @@
 using System.Globalization;
-using Google.Protobuf.WellKnownTypes;
-using Google.Rpc;
 using Mesh.Coordination.Quotas;
 using Mesh.Gateway.Admission;
 using Mesh.Gateway.Grpc;
@@ -35,7 +33,7 @@ public sealed class QuotaMiddleware(RequestDelegate next, ITokenBucket buckets, 
             return;
         }
 
-        await GrpcErrorResponse.WriteAsync(context, Rejection(policy, decision, path));
+        await GrpcErrorResponse.WriteAsync(context, new QuotaExceededException(policy, decision, path).ToStatus());
     }
 
     private static string BucketKey(HttpContext context, string path)
@@ -52,19 +50,4 @@ public sealed class QuotaMiddleware(RequestDelegate next, ITokenBucket buckets, 
         response.Headers["x-ratelimit-remaining"] = Math.Floor(decision.Remaining).ToString(CultureInfo.InvariantCulture);
         response.Headers["x-ratelimit-reset"] = Math.Ceiling(decision.ResetAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
     }
-
-    private static Google.Rpc.Status Rejection(QuotaPolicy policy, QuotaDecision decision, string path) =>
-        RpcStatusFactory.ToStatus(
-            global::Grpc.Core.StatusCode.ResourceExhausted,
-            $"Quota '{policy.Name}' exhausted for {path}; retry in {decision.RetryAfter.TotalSeconds:0.###} s.",
-            [
-                new RetryInfo { RetryDelay = Duration.FromTimeSpan(decision.RetryAfter) },
-                new QuotaFailure
-                {
-                    Violations =
-                    {
-                        new QuotaFailure.Types.Violation { Subject = policy.Name, Description = $"{policy.Capacity} calls, {policy.RefillPerSecond}/s refill" },
-                    },
-                },
-            ]);
 }

@@ -13,7 +13,13 @@ public sealed class QuotaOptions
     [Required]
     public BucketOptions Default { get; set; } = new();
 
+    /// <summary>Login and Register attempts per email address, on top of the per-address default.</summary>
+    [Required]
+    public BucketOptions PerEmail { get; set; } = new() { Capacity = 10, RefillPerSecond = 0.2 };
+
     public QuotaPolicy DefaultPolicy => new("default", Default.Capacity, Default.RefillPerSecond);
+
+    public QuotaPolicy PerEmailPolicy => new("per-email", PerEmail.Capacity, PerEmail.RefillPerSecond);
 
     public sealed class BucketOptions
     {

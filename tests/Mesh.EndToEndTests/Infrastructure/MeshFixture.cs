@@ -29,6 +29,12 @@ public sealed class MeshFixture : IAsyncLifetime
 
     public GrpcChannel Gateway { get; private set; } = null!;
 
+    /// <summary>A second gateway instance over the same Redis, as a replica set would have.</summary>
+    public GrpcChannel SecondGateway { get; private set; } = null!;
+
+    /// <summary>Login and Register attempts one email gets before RESOURCE_EXHAUSTED.</summary>
+    public const int PerEmailCapacity = 5;
+
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
@@ -39,6 +45,7 @@ public sealed class MeshFixture : IAsyncLifetime
         var orders = Address();
         var notifications = Address();
         GatewayAddress = Address();
+        var secondGateway = Address();
         var common = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
@@ -52,27 +59,33 @@ public sealed class MeshFixture : IAsyncLifetime
         Start("users", "services/users/Mesh.Users", "Mesh.Users.dll", common, users);
         Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", common, orders);
         Start("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", common, notifications);
-        Start("gateway", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", new Dictionary<string, string>(common)
+        var gateway = new Dictionary<string, string>(common)
         {
             ["Services__Users"] = users,
             ["Services__Orders"] = orders,
             ["Services__Notifications"] = notifications,
             ["Quotas__Default__Capacity"] = QuotaCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Quotas__Default__RefillPerSecond"] = "10",
-        }, GatewayAddress);
+            ["Quotas__PerEmail__Capacity"] = PerEmailCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Quotas__PerEmail__RefillPerSecond"] = "0.01",
+        };
+        Start("gateway", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", gateway, GatewayAddress);
+        Start("gateway-b", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", gateway, secondGateway);
 
-        foreach (var address in new[] { users, orders, notifications, GatewayAddress })
+        foreach (var address in new[] { users, orders, notifications, GatewayAddress, secondGateway })
         {
             await WaitServingAsync(address);
         }
 
         Gateway = GrpcChannel.ForAddress(GatewayAddress);
+        SecondGateway = GrpcChannel.ForAddress(secondGateway);
         await WarmUpAsync();
     }
 
     public async Task DisposeAsync()
     {
         Gateway?.Dispose();
+        SecondGateway?.Dispose();
         foreach (var process in Enumerable.Reverse(_processes))
         {
             await process.DisposeAsync();

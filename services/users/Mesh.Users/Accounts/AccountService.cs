@@ -22,6 +22,7 @@ public sealed partial class AccountService(
             throw ResourceException.AlreadyExists("user", request.Email);
         }
 
+        await store.IndexAsync(account);
         LogRegistered(userId);
         return account;
     }
@@ -35,8 +36,28 @@ public sealed partial class AccountService(
             throw new UnauthenticatedException("INVALID_CREDENTIALS", "The email or password is incorrect.");
         }
 
+        await store.IndexAsync(account);
         return account;
     }
+
+    public async Task ChangePasswordAsync(string userId, string currentPassword, string newPassword)
+    {
+        var account = await store.FindByIdAsync(userId) ?? throw ResourceException.NotFound("user", userId);
+        if (hasher.VerifyHashedPassword(account, account.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
+        {
+            throw new PermissionDeniedException("WRONG_CURRENT_PASSWORD", "The current password is incorrect.");
+        }
+
+        if (!await store.ReplacePasswordHashAsync(account, hasher.HashPassword(account, newPassword)))
+        {
+            throw new PermissionDeniedException("PASSWORD_CHANGED_CONCURRENTLY", "The password was changed meanwhile; try again.");
+        }
+
+        LogPasswordChanged(userId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Password changed for user {UserId}")]
+    private partial void LogPasswordChanged(string userId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered user {UserId}")]
     private partial void LogRegistered(string userId);

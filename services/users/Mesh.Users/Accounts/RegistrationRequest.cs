@@ -6,9 +6,6 @@ namespace Mesh.Users.Accounts;
 /// <summary>A registration that passed validation; the email is normalised (trimmed, lower case).</summary>
 public sealed record RegistrationRequest(string Email, string Password, string DisplayName)
 {
-    public const int MinPasswordLength = 8;
-    public const int MaxPasswordLength = 128;
-
     public static RegistrationRequest Validate(string email, string password, string displayName)
     {
         var violations = new FieldViolations();
@@ -22,11 +19,7 @@ public sealed record RegistrationRequest(string Email, string Password, string D
             violations.Add("email", "must be a valid email address");
         }
 
-        if (password.Length is < MinPasswordLength or > MaxPasswordLength)
-        {
-            violations.Add("password", $"must be {MinPasswordLength} to {MaxPasswordLength} characters");
-        }
-
+        violations.RequireValidPassword("password", password);
         violations.RequireText("display_name", displayName, 100);
         violations.ThrowIfAny();
         return new RegistrationRequest(normalized, password, displayName.Trim());

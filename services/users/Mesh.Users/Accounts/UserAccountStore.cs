@@ -2,7 +2,10 @@ using StackExchange.Redis;
 
 namespace Mesh.Users.Accounts;
 
-/// <summary>Accounts in Redis under the user service's prefix <c>users:</c>, one hash per email.</summary>
+/// <summary>
+/// Accounts in Redis under the user service's prefix <c>users:</c>: one hash per email, and an index
+/// from user id to email written after it (and repaired at each login should a crash have lost it).
+/// </summary>
 public sealed class UserAccountStore(IConnectionMultiplexer redis)
 {
     // Creation is one atomic script: an account exists whole or not at all.
@@ -23,6 +26,28 @@ public sealed class UserAccountStore(IConnectionMultiplexer redis)
         return (int)created == 1;
     }
 
+    // Replaces the hash only if it is still the one the caller verified: two concurrent changes
+    // cannot both succeed against the same old password.
+    private const string ReplaceHashScript = """
+        if redis.call('HGET', KEYS[1], 'password_hash') ~= ARGV[1] then
+          return 0
+        end
+        redis.call('HSET', KEYS[1], 'password_hash', ARGV[2])
+        return 1
+        """;
+
+    public Task IndexAsync(UserAccount account) =>
+        redis.GetDatabase().StringSetAsync(IdKeyOf(account.UserId), account.Email);
+
+    public async Task<UserAccount?> FindByIdAsync(string userId) =>
+        await redis.GetDatabase().StringGetAsync(IdKeyOf(userId)) is { IsNull: false } email
+            ? await FindByEmailAsync(email!)
+            : null;
+
+    public async Task<bool> ReplacePasswordHashAsync(UserAccount account, string newHash) =>
+        (int)await redis.GetDatabase().ScriptEvaluateAsync(
+            ReplaceHashScript, [KeyOf(account.Email)], [account.PasswordHash, newHash]) == 1;
+
     public async Task<UserAccount?> FindByEmailAsync(string normalizedEmail)
     {
         var fields = await redis.GetDatabase().HashGetAsync(
@@ -33,4 +58,6 @@ public sealed class UserAccountStore(IConnectionMultiplexer redis)
     }
 
     private static string KeyOf(string normalizedEmail) => $"users:email:{normalizedEmail}";
+
+    private static string IdKeyOf(string userId) => $"users:id:{userId}";
 }

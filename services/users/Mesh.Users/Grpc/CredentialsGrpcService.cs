@@ -20,4 +20,14 @@ public sealed class CredentialsGrpcService(AccountService accounts) : Credential
         var account = await accounts.VerifyAsync(request.Email, request.Password);
         return new VerifyPasswordResponse { UserId = account.UserId };
     }
+
+    public override async Task<ChangePasswordResponse> ChangePassword(ChangePasswordRequest request, ServerCallContext context)
+    {
+        new FieldViolations()
+            .RequireText("user_id", request.UserId, 64)
+            .RequireValidPassword("new_password", request.NewPassword)
+            .ThrowIfAny();
+        await accounts.ChangePasswordAsync(request.UserId, request.CurrentPassword, request.NewPassword);
+        return new ChangePasswordResponse();
+    }
 }
