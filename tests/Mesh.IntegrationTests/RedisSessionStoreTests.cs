@@ -15,7 +15,7 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis) : RedisTest
         var store = Store(TimeSpan.FromMinutes(5), TimeSpan.FromHours(1));
         var grant = await store.CreateAsync("usr_1", "127.0.0.1; test", CancellationToken.None);
 
-        Assert.Equal("usr_1", await store.AuthenticateAsync(grant.Token, CancellationToken.None));
+        Assert.Equal("usr_1", (await store.AuthenticateAsync(grant.Token, CancellationToken.None))?.UserId);
         Assert.Null(await store.AuthenticateAsync(grant.Token + "x", CancellationToken.None));
         Assert.InRange(grant.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(6));
     }
@@ -26,37 +26,60 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis) : RedisTest
         var store = Store(TimeSpan.FromMinutes(5), TimeSpan.FromHours(1));
         var grant = await store.CreateAsync("usr_1", "", CancellationToken.None);
 
-        Assert.True(await store.RevokeAsync(grant.Token, CancellationToken.None));
+        var session = await store.AuthenticateAsync(grant.Token, CancellationToken.None);
+
+        Assert.False(await store.RevokeAsync("usr_other", session!.SessionId, CancellationToken.None));
+        Assert.True(await store.RevokeAsync("usr_1", session.SessionId, CancellationToken.None));
 
         Assert.Null(await store.AuthenticateAsync(grant.Token, CancellationToken.None));
-        Assert.False(await store.RevokeAsync(grant.Token, CancellationToken.None));
+        Assert.False(await store.RevokeAsync("usr_1", session.SessionId, CancellationToken.None));
+        Assert.Empty(await store.ListAsync("usr_1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RevokeAllExcept_ThreeSessions_KeepsOnlyTheOneNamed()
+    {
+        var store = Store(TimeSpan.FromMinutes(5), TimeSpan.FromHours(1));
+        var grants = new List<SessionGrant>();
+        for (var i = 0; i < 3; i++)
+        {
+            grants.Add(await store.CreateAsync("usr_1", $"client {i}", CancellationToken.None));
+        }
+
+        var keep = (await store.AuthenticateAsync(grants[1].Token, CancellationToken.None))!.SessionId;
+        var revoked = await store.RevokeAllExceptAsync("usr_1", keep, CancellationToken.None);
+
+        Assert.Equal(2, revoked);
+        Assert.Equal([keep], (await store.ListAsync("usr_1", CancellationToken.None)).Select(s => s.SessionId));
+        Assert.Null(await store.AuthenticateAsync(grants[0].Token, CancellationToken.None));
+        Assert.NotNull(await store.AuthenticateAsync(grants[1].Token, CancellationToken.None));
     }
 
     [Fact]
     public async Task Authenticate_UsedWithinIdleTimeout_SlidesExpiry()
     {
-        var store = Store(TimeSpan.FromMilliseconds(700), TimeSpan.FromHours(1));
+        var store = Store(TimeSpan.FromMilliseconds(1500), TimeSpan.FromHours(1));
         var grant = await store.CreateAsync("usr_1", "", CancellationToken.None);
 
         for (var i = 0; i < 4; i++)
         {
-            await Task.Delay(350);
-            Assert.Equal("usr_1", await store.AuthenticateAsync(grant.Token, CancellationToken.None));
+            await Task.Delay(500);
+            Assert.Equal("usr_1", (await store.AuthenticateAsync(grant.Token, CancellationToken.None))?.UserId);
         }
 
-        await Task.Delay(1000);
+        await Task.Delay(2000);
         Assert.Null(await store.AuthenticateAsync(grant.Token, CancellationToken.None));
     }
 
     [Fact]
     public async Task Authenticate_PastMaxLifetime_ExpiresDespiteUse()
     {
-        var store = Store(TimeSpan.FromMilliseconds(800), TimeSpan.FromMilliseconds(900));
+        var store = Store(TimeSpan.FromMilliseconds(1800), TimeSpan.FromMilliseconds(2000));
         var grant = await store.CreateAsync("usr_1", "", CancellationToken.None);
 
         await Task.Delay(500);
-        Assert.Equal("usr_1", await store.AuthenticateAsync(grant.Token, CancellationToken.None));
-        await Task.Delay(600);
+        Assert.Equal("usr_1", (await store.AuthenticateAsync(grant.Token, CancellationToken.None))?.UserId);
+        await Task.Delay(1600);
 
         Assert.Null(await store.AuthenticateAsync(grant.Token, CancellationToken.None));
     }
@@ -67,16 +90,10 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis) : RedisTest
         var store = Store(TimeSpan.FromMinutes(5), TimeSpan.FromHours(1));
         var grant = await store.CreateAsync("usr_1", "client", CancellationToken.None);
 
-        var server = Redis.GetServer(Redis.GetEndPoints()[0]);
-        await foreach (var key in server.KeysAsync(pattern: "*"))
-        {
-            Assert.DoesNotContain(grant.Token, key.ToString(), StringComparison.Ordinal);
-            foreach (var field in await Redis.GetDatabase().HashGetAllAsync(key))
-            {
-                Assert.DoesNotContain(grant.Token, field.Value.ToString(), StringComparison.Ordinal);
-            }
-        }
+        var stored = await EverythingStoredAsync();
 
+        Assert.NotEmpty(stored);
+        Assert.All(stored, text => Assert.DoesNotContain(grant.Token, text, StringComparison.Ordinal));
         Assert.Equal(43, grant.Token.Length);
     }
 
