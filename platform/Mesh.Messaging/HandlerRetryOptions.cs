@@ -2,13 +2,14 @@ namespace Mesh.Messaging;
 
 /// <summary>
 /// Retries of a failing handler, section <c>Kafka:HandlerRetry</c>. The partition waits while a
-/// record is retried, so keep the total short; after the last attempt the record is logged and
-/// skipped.
+/// record is retried; after the last attempt the record is logged and skipped. Until records that
+/// exhaust their retries go to a dead-letter topic, the default rides out a Redis or dependency
+/// outage of about half a minute (0.2 + 0.4 + ... + 5 s) rather than drop the event.
 /// </summary>
 public sealed class HandlerRetryOptions
 {
     /// <summary>Attempts in total, the first included.</summary>
-    public int MaxAttempts { get; set; } = 3;
+    public int MaxAttempts { get; set; } = 10;
 
     /// <summary>Delay before the second attempt; it doubles for each further attempt.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(200);

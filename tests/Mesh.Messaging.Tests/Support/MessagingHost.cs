@@ -34,6 +34,7 @@ public static class MessagingHost
             ["Kafka:Consumer:session.timeout.ms"] = "6000",
             ["Kafka:Producer:linger.ms"] = "0",
             ["Kafka:HandlerRetry:InitialBackoff"] = "00:00:00.050",
+            ["Kafka:HandlerRetry:MaxAttempts"] = "3",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
