@@ -1,0 +1,124 @@
+// Validates rendered Kubernetes manifests offline, in two passes over every object:
+//  1. the OpenAPI schema of the Kubernetes API (kubernetes-models: JSON-schema validators
+//     generated from the API's OpenAPI document): types, enums, formats, required fields;
+//  2. the API's field names (kubernetes-types, the API's types as TypeScript declarations,
+//     checked by the TypeScript compiler): an unknown or misspelled field fails, which the
+//     OpenAPI schema alone lets through.
+// A kind that is not a built-in Kubernetes kind fails too: nothing here can vouch for it.
+//
+// Usage: node validate-k8s.mjs <tools dir with node_modules> <rendered.yaml>...
+import { createRequire } from "node:module";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+
+const [toolsArg, ...files] = process.argv.slice(2);
+const toolsDir = toolsArg ? resolve(toolsArg) : "";
+if (!toolsDir || files.length === 0) {
+  console.error("usage: node validate-k8s.mjs <tools dir> <rendered.yaml>...");
+  process.exit(2);
+}
+const require = createRequire(join(toolsDir, "package.json"));
+const YAML = require("yaml");
+const ts = require("typescript");
+
+// apiVersion -> [kubernetes-models module folder, kubernetes-types module]
+function modulesFor(apiVersion) {
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+  const typesGroup = group === "" ? "core" : group.replace(/\.k8s\.io$/, "");
+  return [group === "" ? version : `${group}/${version}`, `kubernetes-types/${typesGroup}/${version}`];
+}
+
+function loadObjects(file) {
+  const objects = [];
+  for (const doc of YAML.parseAllDocuments(readFileSync(file, "utf8"))) {
+    if (doc.errors.length > 0) throw new Error(`${file}: YAML error: ${doc.errors[0].message}`);
+    const value = doc.toJS();
+    if (value !== null && value !== undefined) objects.push(value);
+  }
+  return objects;
+}
+
+const describe = (o) => `${o.kind ?? "?"}/${o.metadata?.name ?? "?"}`;
+const failures = [];
+const typed = []; // { label, object, typesModule, kind }
+
+for (const file of files) {
+  const source = basename(file);
+  let objects;
+  try {
+    objects = loadObjects(file);
+  } catch (error) {
+    failures.push(error.message);
+    continue;
+  }
+  if (objects.length === 0) failures.push(`${source}: no objects`);
+  for (const object of objects) {
+    const label = `${source}: ${describe(object)}`;
+    if (typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
+      failures.push(`${label}: apiVersion and kind are required`);
+      continue;
+    }
+    const [modelsPath, typesModule] = modulesFor(object.apiVersion);
+    let Model;
+    try {
+      Model = require(`kubernetes-models/${modelsPath}/${object.kind}`)[object.kind];
+    } catch {
+      Model = undefined;
+    }
+    if (typeof Model !== "function") {
+      failures.push(`${label}: ${object.apiVersion} ${object.kind} is not a built-in Kubernetes kind known to the schema`);
+      continue;
+    }
+    try {
+      new Model(object).validate();
+    } catch (error) {
+      failures.push(`${label}: schema: ${error.message}`);
+    }
+    typed.push({ label, object, typesModule, kind: object.kind });
+  }
+}
+
+// Pass 2: every object becomes a typed constant; the compiler reports fields the type lacks.
+const work = mkdtempSync(join(toolsDir, "typecheck-"));
+try {
+  const lines = [];
+  const owners = []; // line index -> typed entry
+  typed.forEach((entry, i) => {
+    const body = `const object${i}: import(${JSON.stringify(entry.typesModule)}).${entry.kind} = ${JSON.stringify(entry.object, null, 2)};`;
+    for (const line of body.split("\n")) {
+      lines.push(line);
+      owners.push(entry);
+    }
+  });
+  lines.push("export {};");
+  const file = join(work, "manifests.ts");
+  writeFileSync(file, lines.join("\n"));
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    baseUrl: toolsDir,
+  });
+  for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, " ");
+    if (!diagnostic.file || diagnostic.start === undefined) {
+      failures.push(`type check: ${message}`);
+      continue;
+    }
+    const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+    const owner = owners[line];
+    failures.push(`${owner ? owner.label : "?"}: fields: ${message} (at: ${lines[line].trim()})`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  for (const failure of failures) console.error(`  ✗ ${failure}`);
+  console.error(`${failures.length} problem(s) in ${files.map((f) => basename(f)).join(", ")}`);
+  process.exit(1);
+}
+console.log(`  ✓ ${typed.length} objects valid (OpenAPI schema and field names) in ${files.map((f) => basename(f)).join(", ")}`);
