@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using StackExchange.Redis;
+
+namespace Mesh.Coordination.Locks;
+
+/// <summary>
+/// One Redis instance of a lock backend. Every call is bounded by the master timeout; a master
+/// that fails or does not answer in time yields null, which the backends count as "no answer".
+/// </summary>
+internal sealed class LockMaster(IConnectionMultiplexer redis, TimeSpan timeout, TimeProvider clock)
+{
+    public IConnectionMultiplexer Connection => redis;
+
+    /// <summary>A fresh id for one grant, so an owner's stale handle never touches its newer grant.</summary>
+    public static string NewGrantId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    public static string ValueOf(string grantId, string owner) => $"{grantId}:{owner}";
+
+    /// <summary>The fencing token (above 0) when locked, 0 when held by someone else.</summary>
+    public Task<long?> TryLockAsync(string resource, string value, TimeSpan expiry, CancellationToken cancellationToken) =>
+        RunAsync(LockScripts.Acquire, [LockKeys.Owner(resource), LockKeys.Fence(resource)], [value, Milliseconds(expiry)], cancellationToken);
+
+    public Task<long?> ExtendAsync(string resource, string owner, string? grantId, TimeSpan expiry, CancellationToken cancellationToken) =>
+        RunAsync(LockScripts.Extend, [LockKeys.Owner(resource)], [owner, grantId ?? "", Milliseconds(expiry)], cancellationToken);
+
+    public Task<long?> ReleaseAsync(string resource, string owner, string? grantId, CancellationToken cancellationToken) =>
+        RunAsync(LockScripts.Release, [LockKeys.Owner(resource)], [owner, grantId ?? ""], cancellationToken);
+
+    public Task<long?> RaiseFenceAsync(string resource, long token, CancellationToken cancellationToken) =>
+        RunAsync(LockScripts.RaiseFence, [LockKeys.Fence(resource)], [token], cancellationToken);
+
+    private static long Milliseconds(TimeSpan duration) => Math.Max(1, (long)Math.Ceiling(duration.TotalMilliseconds));
+
+    private async Task<long?> RunAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await redis.GetDatabase().ScriptEvaluateAsync(script, keys, values)
+                .WaitAsync(timeout, clock, cancellationToken);
+            return (long)reply;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return null;
+        }
+    }
+}

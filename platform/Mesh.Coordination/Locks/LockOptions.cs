@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Mesh.Coordination.Locks;
+
+/// <summary>Where locks live and the defaults of an acquisition.</summary>
+public sealed class LockOptions
+{
+    public const string SectionName = "Locks";
+
+    /// <summary>
+    /// Independent Redis masters (StackExchange.Redis configuration strings) for a Redlock quorum.
+    /// Empty means the process's own Redis (<c>Redis:Configuration</c>) as a single instance.
+    /// </summary>
+    public List<string> Masters { get; set; } = [];
+
+    /// <summary>How long a lock lives unless its holder extends it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan Expiry { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an acquisition keeps trying while the lock is held by someone else.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan WaitTime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Pause between attempts (randomised by ±50 % so waiters do not retry in lockstep).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Longest wait for one master's answer. Redlock wants it small next to the expiry, so that a
+    /// dead master costs little of the lock's validity.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan MasterTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest wait for a Redlock master's connection at start (the process starts anyway).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Share of the expiry assumed lost to clock drift between masters (Redlock's drift factor).</summary>
+    [Range(0.0, 0.5)]
+    public double ClockDriftFactor { get; set; } = 0.01;
+}
