@@ -1,0 +1,11 @@
+using Mesh.ServiceDefaults.Hosting;
+using Mesh.Sidecar.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("mesh-sidecar");
+builder.AddSidecarLocks();
+
+var app = builder.Build();
+app.MapServiceDefaults();
+app.MapSidecarLocks();
+app.Run();
