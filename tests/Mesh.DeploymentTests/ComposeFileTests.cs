@@ -1,0 +1,145 @@
+using Mesh.DeploymentTests.Support;
+
+namespace Mesh.DeploymentTests;
+
+/// <summary>docker-compose.yml runs every runnable, configured for the containers' network.</summary>
+public sealed class ComposeFileTests
+{
+    private static readonly ComposeFile Compose = ComposeFile.Instance;
+
+    public static TheoryData<string> Runnables => new(RunnableCatalog.All.Select(r => r.Name));
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Services_Runnable_IsBuiltFromItsDockerfile(string name)
+    {
+        var runnable = RunnableCatalog.Named(name);
+
+        Assert.True(Compose.Services.TryGetValue(name, out var service), $"docker-compose.yml has no service '{name}'.");
+        Assert.Equal(".", service.Map("build").Text("context"));
+        Assert.Equal(runnable.Dockerfile, service.Map("build").Text("dockerfile"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Environment_Runnable_SetsEveryKeyTheDeploymentMustProvide(string name)
+    {
+        var runnable = RunnableCatalog.Named(name);
+        var environment = Compose.EffectiveEnvironment(runnable);
+
+        var missing = ConfigurationKeyPolicy.Required(runnable).Where(k => !ConfigurationKeyPolicy.IsSet(k, environment)).ToList();
+
+        Assert.True(missing.Count == 0,
+            $"docker-compose.yml: service '{name}' (with its image's ENV) does not set " +
+            string.Join(", ", missing.Select(k => k.Replace(":", "__", StringComparison.Ordinal))) +
+            $". Their appsettings.json defaults point at loopback or they have none.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Environment_Runnable_SetsOnlyKeysTheCodeReads(string name)
+    {
+        var runnable = RunnableCatalog.Named(name);
+
+        var unknown = Compose.Environment(name).Keys.Where(k => !ConfigurationKeyPolicy.IsKnown(runnable, k)).ToList();
+
+        Assert.True(unknown.Count == 0,
+            $"docker-compose.yml: service '{name}' sets {string.Join(", ", unknown)}, which {runnable.ProjectDirectory}/appsettings.json " +
+            "does not have: a typo or a key the code no longer reads.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Environment_Addresses_NameComposeServicesAndTheirPorts(string name)
+    {
+        var runnable = RunnableCatalog.Named(name);
+        var environment = Compose.EffectiveEnvironment(runnable);
+        var problems = new List<string>();
+
+        foreach (var (variable, value) in environment.Where(e => ConfigurationKeyPolicy.IsAddress(e.Key)))
+        {
+            var address = Address.Parse(value);
+            if (address is null || !Compose.Services.ContainsKey(address.Host))
+            {
+                problems.Add($"{variable}={value}: '{address?.Host}' is not a compose service");
+                continue;
+            }
+
+            var target = RunnableCatalog.All.FirstOrDefault(r => r.Name == address.Host);
+            var port = target is null ? null : Address.Parse(Compose.EffectiveEnvironment(target).GetValueOrDefault("Urls"))?.Port;
+            if (port is not null && port != address.Port)
+            {
+                problems.Add($"{variable}={value}: {address.Host} listens on {port}");
+            }
+        }
+
+        Assert.True(problems.Count == 0, $"docker-compose.yml, service '{name}':\n  " + string.Join("\n  ", problems));
+    }
+
+    [Fact]
+    public void Ports_OnlyTheGatewayAndJaegerUi_ArePublished()
+    {
+        var published = Compose.Services.Keys.Where(s => Compose.PublishedPorts(s).Count > 0).Order().ToList();
+
+        Assert.Equal(["gateway", "jaeger"], published);
+        Assert.EndsWith(":16686", Assert.Single(Compose.PublishedPorts("jaeger")), StringComparison.Ordinal);
+        var gatewayPort = Address.Parse(Compose.EffectiveEnvironment(RunnableCatalog.Named("gateway"))["Urls"])!.Port;
+        Assert.EndsWith($":{gatewayPort}", Assert.Single(Compose.PublishedPorts("gateway")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DependsOn_HealthyConditions_TargetServicesWithAHealthCheck()
+    {
+        var problems = new List<string>();
+        foreach (var service in Compose.Services.Keys)
+        {
+            foreach (var (target, condition) in Compose.DependsOn(service))
+            {
+                if (!Compose.Services.ContainsKey(target))
+                {
+                    problems.Add($"{service} depends on unknown service {target}");
+                }
+                else if (condition == "service_healthy" && !HasHealthCheck(target))
+                {
+                    problems.Add($"{service} waits for {target} to be healthy, but {target} has no health check");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void DependsOn_Runnable_WaitsForRedisAndKafkaTopics(string name)
+    {
+        var dependencies = Compose.DependsOn(name);
+
+        Assert.Equal("service_healthy", dependencies.GetValueOrDefault("redis"));
+        Assert.Equal("service_completed_successfully", dependencies.GetValueOrDefault("kafka-topics"));
+        Assert.True(HasHealthCheck(name), $"{name} has no health check");
+    }
+
+    [Fact]
+    public void Redis_Password_ComesFromTheEnvironmentFileOnly()
+    {
+        var example = File.ReadAllText(Repository.PathOf("deploy/compose.env.example"));
+        var compose = File.ReadAllText(Repository.PathOf(ComposeFile.RelativePath));
+
+        Assert.Contains("REDIS_PASSWORD=", example, StringComparison.Ordinal);
+        Assert.Contains("${REDIS_PASSWORD:?", compose, StringComparison.Ordinal);
+        Assert.DoesNotContain("password=change-me", compose, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(".env", File.ReadAllLines(Repository.PathOf(".gitignore")).Select(l => l.Trim()));
+    }
+
+    private static bool HasHealthCheck(string service)
+    {
+        if (Compose.Services[service].ContainsKey("healthcheck"))
+        {
+            return true;
+        }
+
+        var runnable = RunnableCatalog.All.FirstOrDefault(r => r.Name == service);
+        return runnable is not null && Dockerfile.Load(runnable.Dockerfile).InFinalStage("HEALTHCHECK").Any();
+    }
+}

@@ -1,0 +1,314 @@
+using Mesh.DeploymentTests.Support;
+
+namespace Mesh.DeploymentTests;
+
+/// <summary>k8s/base deploys every runnable with probes, scaling, budgets, configuration and network rules.</summary>
+public sealed class KubernetesManifestTests
+{
+    private const string SidecarName = "sidecar";
+    private static readonly Kustomization Base = Kustomization.Base;
+
+    public static TheoryData<string> Runnables => new(RunnableCatalog.All.Select(r => r.Name));
+
+    public static TheoryData<string> Workloads => new(RunnableCatalog.All.Where(r => r.Name != SidecarName).Select(r => r.Name));
+
+    [Theory]
+    [MemberData(nameof(Workloads))]
+    public void Workload_Runnable_HasDeploymentServiceAutoscalerAndDisruptionBudget(string name)
+    {
+        var missing = new[] { "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget" }
+            .Where(kind => Base.Find(kind, name) is null)
+            .ToList();
+
+        Assert.True(missing.Count == 0, $"k8s/base has no {string.Join(", ", missing)} named '{name}'.");
+        var autoscaler = Base.Find("HorizontalPodAutoscaler", name)!;
+        Assert.Equal(name, autoscaler.Body.At("spec", "scaleTargetRef").Text("name"));
+        Assert.Null(Base.Find("Deployment", name)!.Body.Map("spec")!.GetValueOrDefault("replicas"));
+    }
+
+    [Fact]
+    public void Sidecar_PodsThatUseIt_RunItAsANativeSidecarOnLocalhost()
+    {
+        var problems = new List<string>();
+        var users = 0;
+        foreach (var deployment in Base.OfKind("Deployment"))
+        {
+            var address = deployment.Containers.Select(c => Base.EffectiveEnvironment(c, RunnableFor(c)!).GetValueOrDefault("Sidecar__Address"))
+                .FirstOrDefault(a => a is not null);
+            var sidecar = deployment.SidecarContainers.SingleOrDefault(c => ImageName(c) == $"mesh/{SidecarName}");
+            if (address is null && sidecar is null)
+            {
+                continue;
+            }
+
+            users++;
+            if (sidecar is null)
+            {
+                problems.Add($"{deployment} sets Sidecar__Address but has no init container with restartPolicy: Always running mesh/{SidecarName}");
+                continue;
+            }
+
+            var port = ListenPort(sidecar);
+            if (Address.Parse(address) is not { IsLoopback: true } parsed || parsed.Port != port)
+            {
+                problems.Add($"{deployment}: Sidecar__Address is '{address}', the sidecar listens on 127.0.0.1:{port}");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.True(users > 0, "No pod runs the coordination sidecar.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Containers_Runnable_ProbeGrpcHealthOnTheirListeningPort(string name)
+    {
+        var containers = ContainersOf(name).ToList();
+        Assert.True(containers.Count > 0, $"No container in k8s/base runs mesh/{name}.");
+
+        foreach (var (owner, container) in containers)
+        {
+            var port = ListenPort(container);
+            var declared = container.Maps("ports").Select(p => p.Text("containerPort")).ToList();
+            Assert.True(declared.Contains(port?.ToString()), $"{owner}: container {container.Text("name")} listens on {port} but declares ports {string.Join(", ", declared)}.");
+            foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
+            {
+                Assert.True(container.Map(probe).Map("grpc").Text("port") == port?.ToString(),
+                    $"{owner}: {container.Text("name")}.{probe} must be a grpc probe on port {port}.");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Containers_Runnable_SetEveryKeyTheDeploymentMustProvide(string name)
+    {
+        var runnable = RunnableCatalog.Named(name);
+        foreach (var (owner, container) in ContainersOf(name))
+        {
+            var environment = Base.EffectiveEnvironment(container, runnable);
+
+            var missing = ConfigurationKeyPolicy.Required(runnable).Where(k => !ConfigurationKeyPolicy.IsSet(k, environment)).ToList();
+
+            Assert.True(missing.Count == 0,
+                $"{owner}: container {container.Text("name")} does not set " +
+                string.Join(", ", missing.Select(k => k.Replace(":", "__", StringComparison.Ordinal))) +
+                " (add them to k8s/base/config/*.env or the container's env).");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Containers_Runnable_SetOnlyKeysTheCodeReads(string name)
+    {
+        var runnable = RunnableCatalog.Named(name);
+        foreach (var (owner, container) in ContainersOf(name))
+        {
+            var image = Dockerfile.Load(runnable.Dockerfile).Environment;
+            var unknown = Base.EffectiveEnvironment(container, runnable).Keys
+                .Where(k => !image.ContainsKey(k) && !ConfigurationKeyPolicy.IsKnown(runnable, k))
+                .ToList();
+
+            Assert.True(unknown.Count == 0,
+                $"{owner}: container {container.Text("name")} sets {string.Join(", ", unknown)}, which " +
+                $"{runnable.ProjectDirectory}/appsettings.json does not have: a typo or a key the code no longer reads.");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Containers_Addresses_NameServicesAndPortsOfTheCluster(string name)
+    {
+        var runnable = RunnableCatalog.Named(name);
+        var problems = new List<string>();
+        foreach (var (owner, container) in ContainersOf(name))
+        {
+            foreach (var (variable, value) in Base.EffectiveEnvironment(container, runnable).Where(e => ConfigurationKeyPolicy.IsAddress(e.Key)))
+            {
+                var address = Address.Parse(value.Replace("$(MESH_REDIS_CONNECTION)", Base.ConfigMaps["mesh-common"]["MESH_REDIS_CONNECTION"], StringComparison.Ordinal));
+                var key = ConfigurationKeyPolicy.ToKey(variable);
+                if (address is null || (address.IsLoopback && key != "Sidecar:Address"))
+                {
+                    problems.Add($"{owner}: {variable}={value} must name another host");
+                }
+                else if (key.StartsWith("Services:", StringComparison.OrdinalIgnoreCase))
+                {
+                    var service = Base.Find("Service", address.Host);
+                    var target = RunnableCatalog.All.FirstOrDefault(r => r.Name == address.Host);
+                    var servicePort = service?.Body.Map("spec").Maps("ports").FirstOrDefault(p => p.Text("port") == address.Port?.ToString());
+                    if (service is null || target is null || servicePort is null)
+                    {
+                        problems.Add($"{owner}: {variable}={value}: no Service '{address.Host}' with port {address.Port}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Workloads))]
+    public void Service_Workload_TargetsTheContainersGrpcPort(string name)
+    {
+        var service = Base.Find("Service", name)!;
+        var deployment = Base.Find("Deployment", name)!;
+        var container = deployment.Containers.Single(c => c.Text("name") == name);
+        var ports = container.Maps("ports").ToList();
+
+        foreach (var port in service.Body.Map("spec").Maps("ports"))
+        {
+            var target = port.Text("targetPort");
+            Assert.Contains(ports, p => p.Text("name") == target || p.Text("containerPort") == target);
+        }
+
+        Assert.Equal(deployment.Body.At("spec", "selector", "matchLabels"), service.Body.At("spec", "selector"));
+    }
+
+    [Fact]
+    public void NetworkPolicies_Ingress_OnlyTheGatewayFromOutsideAndServicesFromTheGateway()
+    {
+        var policies = Base.OfKind("NetworkPolicy").ToList();
+        var denyAll = policies.SingleOrDefault(p => p.Body.At("spec", "podSelector", "matchLabels").Text("app.kubernetes.io/part-of") == "mesh");
+        Assert.NotNull(denyAll);
+        Assert.Equal(["Ingress", "Egress"], denyAll.Body.Map("spec").List("policyTypes").OfType<string>());
+        Assert.Empty(denyAll.Body.Map("spec").List("ingress"));
+        Assert.True(Base.Root.Maps("labels").Any(l => l.Map("pairs").Text("app.kubernetes.io/part-of") == "mesh" && l.Text("includeTemplates") == "true"),
+            "k8s/base/kustomization.yaml must label pod templates app.kubernetes.io/part-of: mesh, which the policies select.");
+
+        foreach (var name in RunnableCatalog.All.Where(r => r.Name != SidecarName).Select(r => r.Name))
+        {
+            var rules = policies.Where(p => Selects(p.Body.At("spec", "podSelector"), name)).SelectMany(p => p.Body.Map("spec").Maps("ingress")).ToList();
+            Assert.True(rules.Count > 0, $"No NetworkPolicy admits traffic to {name}.");
+            var fromAnywhere = rules.Any(r => r.List("from").Count == 0);
+            Assert.True(fromAnywhere == (name == "gateway"),
+                name == "gateway" ? "The gateway must accept traffic from outside." : $"{name} must accept traffic from the gateway only.");
+            Assert.All(rules.Where(r => r.List("from").Count > 0).SelectMany(r => r.Maps("from")),
+                from => Assert.Equal("gateway", from.At("podSelector", "matchLabels").Text("app.kubernetes.io/name")));
+        }
+    }
+
+    [Fact]
+    public void NetworkPolicies_SidecarPort_IsAdmittedByNoRule()
+    {
+        var sidecarPorts = Base.OfKind("Deployment").SelectMany(d => d.SidecarContainers).Select(ListenPort).OfType<int>().Select(p => p.ToString()).ToHashSet();
+
+        var admitted = Base.OfKind("NetworkPolicy")
+            .SelectMany(p => p.Body.Map("spec").Maps("ingress"))
+            .SelectMany(r => r.Maps("ports"))
+            .Select(p => p.Text("port"))
+            .ToList();
+
+        Assert.NotEmpty(sidecarPorts);
+        Assert.DoesNotContain(admitted, port => port is not null && sidecarPorts.Contains(port));
+    }
+
+    [Theory]
+    [MemberData(nameof(Workloads))]
+    public void NetworkPolicies_Egress_ReachRedisKafkaAndOtlpWhereUsed(string name)
+    {
+        var runnable = RunnableCatalog.Named(name);
+        var egressPorts = Base.OfKind("NetworkPolicy")
+            .Where(p => Selects(p.Body.At("spec", "podSelector"), name))
+            .SelectMany(p => p.Body.Map("spec").Maps("egress"))
+            .SelectMany(r => r.Maps("ports"))
+            .Select(p => p.Text("port"))
+            .ToHashSet();
+        var common = Base.ConfigMaps["mesh-common"];
+        var needed = new List<int?>
+        {
+            Address.Parse(common["MESH_REDIS_CONNECTION"])?.Port,
+            Address.Parse(common[ConfigurationKeyPolicy.OtlpEndpoint])?.Port,
+            53,
+        };
+        if (runnable.UsesKafka)
+        {
+            needed.Add(Address.Parse(common["Kafka__BootstrapServers"])?.Port);
+        }
+
+        var missing = needed.Where(p => !egressPorts.Contains(p?.ToString())).ToList();
+
+        Assert.True(missing.Count == 0, $"No NetworkPolicy lets {name} connect to port(s) {string.Join(", ", missing)}.");
+    }
+
+    [Fact]
+    public void Secrets_BaseAndProduction_HoldNoSecretValues()
+    {
+        foreach (var kustomization in Kustomization.Overlays.Where(o => !o.Directory.EndsWith("/dev", StringComparison.Ordinal)).Append(Base))
+        {
+            Assert.Empty(kustomization.OfKind("Secret"));
+            Assert.Empty(kustomization.GeneratedSecrets);
+        }
+
+        var references = Base.OfKind("Deployment")
+            .SelectMany(d => d.Containers.Concat(d.SidecarContainers))
+            .SelectMany(c => c.Maps("env"))
+            .Select(e => e.At("valueFrom", "secretKeyRef").Text("name"))
+            .OfType<string>()
+            .ToHashSet();
+        Assert.Equal(["mesh-redis"], references);
+    }
+
+    [Fact]
+    public void Overlays_Every_BuildsOnTheBaseAndMergesOnlyKeysTheBaseHas()
+    {
+        Assert.Equal(["k8s/overlays/dev", "k8s/overlays/prod"], Kustomization.Overlays.Select(o => o.Directory));
+        foreach (var overlay in Kustomization.Overlays)
+        {
+            Assert.Contains("../../base", overlay.Resources);
+            Assert.False(string.IsNullOrEmpty(overlay.Root.Text("namespace")), $"{overlay.Directory} sets no namespace.");
+            foreach (var generator in overlay.Root.Maps("configMapGenerator"))
+            {
+                var name = generator.Text("name")!;
+                Assert.True(generator.Text("behavior") == "merge" && Base.ConfigMaps.ContainsKey(name),
+                    $"{overlay.Directory}: ConfigMap {name} must merge into the base's.");
+                var unknown = overlay.ConfigMaps[name].Keys.Except(Base.ConfigMaps[name].Keys).ToList();
+                Assert.True(unknown.Count == 0, $"{overlay.Directory}: ConfigMap {name} sets {string.Join(", ", unknown)}, which the base does not have.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Overlays_Production_SpreadsEveryDeploymentAcrossZonesAndNodes()
+    {
+        var prod = Kustomization.Overlays.Single(o => o.Directory.EndsWith("/prod", StringComparison.Ordinal));
+
+        var spread = prod.Root.Maps("patches")
+            .Where(p => p.Map("target").Text("kind") == "Deployment" && p.Text("path") is not null)
+            .SelectMany(p => Yaml.LoadDocuments(Repository.PathOf($"{prod.Directory}/{p.Text("path")}")))
+            .SelectMany(d => d.At("spec", "template", "spec").Maps("topologySpreadConstraints"))
+            .Select(c => c.Text("topologyKey"))
+            .ToHashSet();
+
+        Assert.Superset(new HashSet<string?>(["topology.kubernetes.io/zone", "kubernetes.io/hostname"]), spread);
+    }
+
+    private static IEnumerable<(KubernetesObject Owner, Dictionary<string, object?> Container)> ContainersOf(string name) =>
+        Base.OfKind("Deployment").SelectMany(d => d.Containers.Concat(d.SidecarContainers)
+            .Where(c => ImageName(c) == $"mesh/{name}")
+            .Select(c => (d, c)));
+
+    private static string? ImageName(Dictionary<string, object?> container) => container.Text("image")?.Split(':')[0];
+
+    private static Runnable? RunnableFor(Dictionary<string, object?> container) =>
+        RunnableCatalog.All.FirstOrDefault(r => ImageName(container) == $"mesh/{r.Name}");
+
+    private static int? ListenPort(Dictionary<string, object?> container)
+    {
+        var runnable = RunnableFor(container);
+        return runnable is null ? null : Address.Parse(Base.EffectiveEnvironment(container, runnable).GetValueOrDefault("Urls"))?.Port;
+    }
+
+    private static bool Selects(Dictionary<string, object?>? selector, string name)
+    {
+        // Every Mesh pod template carries app.kubernetes.io/part-of: mesh (see kustomization.yaml).
+        if (selector.Map("matchLabels").Text("app.kubernetes.io/name") == name
+            || selector.Map("matchLabels").Text("app.kubernetes.io/part-of") == "mesh")
+        {
+            return true;
+        }
+
+        return selector.Maps("matchExpressions").Any(e => e.Text("key") == "app.kubernetes.io/name"
+            && e.Text("operator") == "In" && e.List("values").OfType<string>().Contains(name));
+    }
+}
