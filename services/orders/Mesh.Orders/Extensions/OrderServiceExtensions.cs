@@ -1,4 +1,5 @@
 using Mesh.Contracts.Events.V1;
+using Mesh.Coordination;
 using Mesh.Messaging;
 using Mesh.Orders.Grpc;
 using Mesh.Orders.Ordering;
@@ -15,6 +16,7 @@ public static class OrderServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OrderStore>();
+        builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddSingleton<OrderPlacement>();
         builder.Services.AddKafkaEvents(builder.Configuration)
             .AddConsumer<OrderPlaced, OrderPlacedProjection>();

@@ -1,5 +1,6 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.V1;
+using Mesh.Coordination.Locks;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Errors;
 
@@ -9,13 +10,20 @@ namespace Mesh.Orders.Ordering;
 /// Places an order by publishing OrderPlaced first: Kafka is the record, the Redis view is derived
 /// from it (here for read-your-writes, and again by the projection consumer). A crash between the two
 /// steps therefore loses nothing, and a retry with the same idempotency key republishes the same
-/// event, which every consumer handles idempotently.
+/// event, which every consumer handles idempotently. Placements of one (user, idempotency key) run
+/// one at a time under a distributed lock, so concurrent retries wait for the first one and then
+/// find its order instead of publishing it again.
 /// </summary>
 public sealed partial class OrderPlacement(
-    OrderStore store, IEventPublisher publisher, TimeProvider clock, ILogger<OrderPlacement> logger)
+    OrderStore store, IEventPublisher publisher, ILockManager locks, TimeProvider clock, ILogger<OrderPlacement> logger)
 {
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    private readonly string _lockOwner = $"mesh-orders/{Environment.MachineName}/{Environment.ProcessId}";
+
     public async Task<Order> PlaceAsync(PlaceOrderCommand command, CancellationToken cancellationToken)
     {
+        await using var placing = await LockAsync(command, cancellationToken);
         var placed = await store.ClaimAsync(OrderMapper.ToEvent(command, clock.GetUtcNow()));
         if (await store.FindAsync(placed.UserId, placed.OrderId) is { } existing)
         {
@@ -30,7 +38,7 @@ public sealed partial class OrderPlacement(
         {
             LogPublishFailed(exception, placed.OrderId);
             throw new UnavailableException(
-                "The order could not be recorded yet; retry with the same idempotency key.", TimeSpan.FromSeconds(1), exception);
+                "The order could not be recorded yet; retry with the same idempotency key.", RetryAfter, exception);
         }
 
         await store.ProjectAsync(placed);
@@ -38,9 +46,28 @@ public sealed partial class OrderPlacement(
         return OrderMapper.ToPendingOrder(placed);
     }
 
+    private async Task<LockHandle> LockAsync(PlaceOrderCommand command, CancellationToken cancellationToken)
+    {
+        var resource = $"orders/place/{command.UserId}/{command.IdempotencyKey}";
+        try
+        {
+            return await locks.TryAcquireAsync(resource, _lockOwner, cancellationToken)
+                ?? throw new UnavailableException(
+                    "An order with this idempotency key is still being placed; retry with the same key.", RetryAfter);
+        }
+        catch (LockUnavailableException exception)
+        {
+            LogLockUnavailable(exception, command.UserId);
+            throw new UnavailableException("Orders cannot be placed right now; retry with the same idempotency key.", RetryAfter, exception);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Placed order {OrderId} for {UserId}, total {TotalCents} cents")]
     private partial void LogPlaced(string orderId, string userId, long totalCents);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OrderPlaced for {OrderId} was not persisted by Kafka")]
     private partial void LogPublishFailed(Exception exception, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The placement lock for {UserId} could not be reached")]
+    private partial void LogLockUnavailable(Exception exception, string userId);
 }
