@@ -1,0 +1,17 @@
+using Grpc.Core;
+
+namespace Mesh.LockTests.Infrastructure;
+
+public static class RpcAssert
+{
+    /// <summary>Asserts the call fails with <paramref name="code"/> and returns its google.rpc.Status.</summary>
+    public static async Task<Google.Rpc.Status> FailsWithAsync(StatusCode code, Func<Task> call)
+    {
+        var exception = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.Equal(code, exception.StatusCode);
+        return exception.GetRpcStatus() ?? throw new Xunit.Sdk.XunitException($"{code} carries no google.rpc.Status details.");
+    }
+
+    public static TDetail Detail<TDetail>(this Google.Rpc.Status status) where TDetail : class, Google.Protobuf.IMessage<TDetail>, new() =>
+        status.GetDetail<TDetail>() ?? throw new Xunit.Sdk.XunitException($"The status carries no {typeof(TDetail).Name}: {status}");
+}

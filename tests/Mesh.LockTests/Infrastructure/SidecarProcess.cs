@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Mesh.Contracts.Sidecar.V1;
+using Mesh.Testing;
+
+namespace Mesh.LockTests.Infrastructure;
+
+/// <summary>The sidecar as its own process on a free port, with a Locks client once it is SERVING.</summary>
+public sealed class SidecarProcess : IAsyncDisposable
+{
+    private readonly DotnetProcess _process;
+    private readonly GrpcChannel _channel;
+
+    private SidecarProcess(DotnetProcess process, GrpcChannel channel)
+    {
+        _process = process;
+        _channel = channel;
+        Locks = new Locks.LocksClient(channel);
+    }
+
+    public Locks.LocksClient Locks { get; }
+
+    public string Output => _process.Output;
+
+    public static DateTime Deadline => DateTime.UtcNow.AddSeconds(10);
+
+    /// <summary>Starts the sidecar on <paramref name="redis"/>, with Redlock over <paramref name="masters"/> when any.</summary>
+    public static async Task<SidecarProcess> StartAsync(string redis, params string[] masters)
+    {
+        var address = $"http://127.0.0.1:{FreePort.Next()}";
+        var environment = new Dictionary<string, string>
+        {
+            ["Urls"] = address,
+            ["Redis__Configuration"] = redis,
+            ["Locks__MasterTimeout"] = "00:00:00.300",
+        };
+        for (var i = 0; i < masters.Length; i++)
+        {
+            environment[$"Locks__Masters__{i}"] = masters[i];
+        }
+
+        var process = DotnetProcess.Start(BuildOutputs.Sidecar, environment);
+        var sidecar = new SidecarProcess(process, GrpcChannel.ForAddress(address));
+        await sidecar.WaitServingAsync(address);
+        return sidecar;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        await _process.DisposeAsync();
+    }
+
+    private async Task WaitServingAsync(string address)
+    {
+        var health = new Health.HealthClient(_channel);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !_process.HasExited)
+        {
+            try
+            {
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (RpcException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        await DisposeAsync();
+        throw new InvalidOperationException($"The sidecar at {address} never became SERVING.\n{_process.Output}");
+    }
+}

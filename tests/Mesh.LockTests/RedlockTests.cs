@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Google.Rpc;
+using Grpc.Core;
+using Mesh.Contracts.Sidecar.V1;
+using Mesh.Coordination.Locks;
+using Mesh.LockTests.Infrastructure;
+using Mesh.Testing;
+using StackExchange.Redis;
+
+namespace Mesh.LockTests;
+
+/// <summary>Redlock over three independent redis-server masters, some of them killed mid-test.</summary>
+public sealed class RedlockTests : IAsyncLifetime
+{
+    private static readonly (string, string) FastMasters = ("Locks:MasterTimeout", "00:00:00.300");
+
+    private readonly RedisServerFixture _store = new();
+    private RedisMasters _masters = null!;
+
+    public async Task InitializeAsync()
+    {
+        _masters = await RedisMasters.StartAsync(3);
+        await _store.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _masters.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TryAcquire_OneMasterKilledUnderContention_CounterExactAndTokensIncrease()
+    {
+        await using var services = LockServices.Redlock(_masters.ConnectionStrings, FastMasters);
+        await using var store = await ConnectionMultiplexer.ConnectAsync(_store.ConnectionString);
+        var db = store.GetDatabase();
+        var remaining = 400;
+        var observed = new ConcurrentQueue<(long Read, long Token)>();
+
+        var workers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            var request = new LockRequest("counter", $"w{worker}", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(5));
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                await using var held = await services.Locks.TryAcquireAsync(request, CancellationToken.None);
+                var read = (long?)await db.StringGetAsync("plain-counter") ?? 0;
+                await db.StringSetAsync("plain-counter", read + 1);
+                observed.Enqueue((read, held!.FencingToken));
+            }
+        })).ToList();
+        while (observed.Count < 100)
+        {
+            await Task.Delay(10);
+        }
+
+        await _masters.KillAsync(0);
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var ordered = observed.OrderBy(o => o.Read).ToList();
+        Assert.Equal(400, (long)await db.StringGetAsync("plain-counter"));
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => (long)i), ordered.Select(o => o.Read));
+        Assert.All(ordered.Zip(ordered.Skip(1)), pair => Assert.True(pair.Second.Token > pair.First.Token, $"{pair}"));
+    }
+
+    [Fact]
+    public async Task TryAcquire_TwoMastersKilled_UnavailableAndHolderLearnsItLostTheLock()
+    {
+        await using var services = LockServices.Redlock(_masters.ConnectionStrings, FastMasters);
+        await using var held = await services.Locks.TryAcquireAsync(
+            LockManagerTests.Request("r", "holder", expiry: TimeSpan.FromSeconds(1)), CancellationToken.None);
+        Assert.NotNull(held);
+
+        await _masters.KillAsync(0);
+        await _masters.KillAsync(1);
+
+        await Assert.ThrowsAsync<LockUnavailableException>(() => services.Locks.TryAcquireAsync(
+            LockManagerTests.Request("r", "other", wait: TimeSpan.FromMilliseconds(500)), CancellationToken.None));
+        await Assert.ThrowsAsync<LockUnavailableException>(() => services.Locks.TryAcquireAsync(
+            LockManagerTests.Request("free", "other", wait: TimeSpan.FromMilliseconds(500)), CancellationToken.None));
+        await LockManagerTests.WhenCancelledAsync(held.LockLost, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task TryLock_GrantsOnDifferentMajorities_TokensStillStrictlyIncrease()
+    {
+        await using var services = LockServices.Redlock(_masters.ConnectionStrings, FastMasters);
+        var connections = await Task.WhenAll(_masters.ConnectionStrings.Select(c => ConnectionMultiplexer.ConnectAsync(c)));
+        var tokens = new List<long>();
+
+        // Each grant finds a different master taken by an outsider, so the three grants use three
+        // different majorities: {1,2}, {0,2}... whose counters would drift apart without fencing imprints.
+        foreach (var blocked in new[] { 2, 0, 1 })
+        {
+            var outsider = connections[blocked].GetDatabase();
+            await outsider.StringSetAsync(LockKeys.Owner("r"), "outsider:x", TimeSpan.FromSeconds(30));
+            var attempt = await services.Backend.TryLockAsync("r", "a", TimeSpan.FromSeconds(10), CancellationToken.None);
+            await outsider.KeyDeleteAsync(LockKeys.Owner("r"));
+            Assert.True(attempt.Acquired);
+            tokens.Add(attempt.FencingToken);
+            Assert.Equal(LockStatus.Success, await services.Backend.ReleaseAsync("r", "a", attempt.GrantId, CancellationToken.None));
+        }
+
+        Assert.True(tokens[0] < tokens[1] && tokens[1] < tokens[2], string.Join(", ", tokens));
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Sidecar_OneMasterKilledStillGrants_TwoKilledAnswersUnavailable()
+    {
+        await using var sidecar = await SidecarProcess.StartAsync(_store.ConnectionString, [.. _masters.ConnectionStrings]);
+        var locks = sidecar.Locks;
+
+        var first = await locks.TryLockAsync(TryLock("r1", "a"), deadline: SidecarProcess.Deadline);
+        await _masters.KillAsync(0);
+        var contended = await locks.TryLockAsync(TryLock("r1", "b"), deadline: SidecarProcess.Deadline);
+        var unlocked = await locks.UnlockAsync(new UnlockRequest { ResourceId = "r1", LockOwner = "a" }, deadline: SidecarProcess.Deadline);
+        var second = await locks.TryLockAsync(TryLock("r1", "b"), deadline: SidecarProcess.Deadline);
+
+        Assert.True(first.Success);
+        Assert.False(contended.Success);
+        Assert.Equal(UnlockResponse.Types.Status.Success, unlocked.Status);
+        Assert.True(second.Success);
+        Assert.True(second.FencingToken > first.FencingToken);
+
+        await _masters.KillAsync(1);
+        var status = await RpcAssert.FailsWithAsync(StatusCode.Unavailable, () =>
+            locks.TryLockAsync(TryLock("r1", "c"), deadline: SidecarProcess.Deadline).ResponseAsync);
+        await RpcAssert.FailsWithAsync(StatusCode.Unavailable, () =>
+            locks.TryLockAsync(TryLock("never-locked", "c"), deadline: SidecarProcess.Deadline).ResponseAsync);
+        await RpcAssert.FailsWithAsync(StatusCode.Unavailable, () =>
+            locks.UnlockAsync(new UnlockRequest { ResourceId = "r1", LockOwner = "b" }, deadline: SidecarProcess.Deadline).ResponseAsync);
+
+        Assert.True(status.Detail<RetryInfo>().RetryDelay.ToTimeSpan() > TimeSpan.Zero);
+    }
+
+    private static TryLockRequest TryLock(string resource, string owner) =>
+        new() { ResourceId = resource, LockOwner = owner, ExpiryInSeconds = 30 };
+}
