@@ -1,4 +1,3 @@
-using Mesh.Coordination.Quotas;
 using Mesh.Coordination.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +15,4 @@ public static class CoordinationExtensions
             .ValidateOnStart();
         return services.AddSingleton<ISessionStore, RedisSessionStore>();
     }
-
-    public static IServiceCollection AddRedisTokenBucket(this IServiceCollection services) =>
-        services.AddSingleton<ITokenBucket, RedisTokenBucket>();
 }

@@ -23,11 +23,9 @@ public static class GatewayServiceExtensions
             ?? throw new InvalidOperationException($"Configuration section '{ServiceAddresses.SectionName}' is missing.");
         services.AddOptions<ServiceAddresses>().Bind(builder.Configuration.GetSection(ServiceAddresses.SectionName))
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<QuotaOptions>().Bind(builder.Configuration.GetSection(QuotaOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddRedisSessions(builder.Configuration);
-        services.AddRedisTokenBucket();
+        services.AddGatewayQuotas(builder.Configuration);
         services.AddSingleton<CredentialQuota>();
         services.AddGrpcClient<Auth.AuthClient>(o => o.Address = addresses.Users);
         services.AddGrpcClient<Credentials.CredentialsClient>(o => o.Address = addresses.Users);

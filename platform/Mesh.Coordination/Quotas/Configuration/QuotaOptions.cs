@@ -1,0 +1,31 @@
+namespace Mesh.Coordination.Quotas.Configuration;
+
+/// <summary>
+/// Section <c>Quotas</c>, shared by the gateway and the sidecar. <see cref="Default"/> applies to
+/// whatever no policy of <see cref="Policies"/> matches; every matching policy is charged.
+/// </summary>
+public sealed class QuotaOptions
+{
+    public const string SectionName = "Quotas";
+
+    public bool Enabled { get; set; } = true;
+
+    public QuotaPolicyOptions Default { get; set; } = new() { Capacity = 100, RefillPerSecond = 20 };
+
+    /// <summary>Login and Register attempts per email address, on top of the per-address default.</summary>
+    public QuotaPolicyOptions PerEmail { get; set; } = new() { Capacity = 10, RefillPerSecond = 0.2 };
+
+    /// <summary>Named policies; the name appears in rejections, headers and metrics.</summary>
+    public Dictionary<string, QuotaPolicyOptions> Policies { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The failure mode of every policy that does not name its own.</summary>
+    public QuotaFailureMode FailureMode { get; set; } = QuotaFailureMode.FailOpen;
+
+    /// <summary>Rejects a call locally, without Redis, while its bucket cannot hold enough tokens yet.</summary>
+    public bool DenyCache { get; set; } = true;
+
+    /// <summary>A decision that leaves a bucket below this share of its capacity counts as near empty.</summary>
+    public double NearEmptyRatio { get; set; } = 0.1;
+
+    public QuotaBreakerOptions Breaker { get; set; } = new();
+}

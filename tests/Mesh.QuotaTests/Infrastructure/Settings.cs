@@ -1,0 +1,26 @@
+namespace Mesh.QuotaTests.Infrastructure;
+
+/// <summary>Configuration dictionaries for the harness, written as the <c>Quotas</c> section would be.</summary>
+public static class Settings
+{
+    public static Dictionary<string, string?> Quotas(double capacity, double refillPerSecond, params (string Key, string? Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Quotas:Default:Capacity"] = Invariant(capacity),
+            ["Quotas:Default:RefillPerSecond"] = Invariant(refillPerSecond),
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key.StartsWith("Quotas:", StringComparison.Ordinal) ? key : $"Quotas:{key}"] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>The settings of one named policy: <c>Policies:&lt;name&gt;:&lt;key&gt;</c>.</summary>
+    public static (string, string?)[] Policy(string name, params (string Key, object Value)[] values) =>
+        values.Select(v => ($"Quotas:Policies:{name}:{v.Key}", (string?)Invariant(v.Value))).ToArray();
+
+    private static string Invariant(object value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
+}
