@@ -13,6 +13,8 @@ SOLUTION=Mesh.sln
 CLI_PROJECT=tools/Mesh.Cli/Mesh.Cli.csproj
 CLI_DLL=tools/Mesh.Cli/bin/$CONFIGURATION/$TFM/Mesh.Cli.dll
 DEV_BROKER_DLL=tools/Mesh.DevBroker/bin/$CONFIGURATION/$TFM/Mesh.DevBroker.dll
+BENCH_PROJECT=tools/Mesh.Bench/Mesh.Bench.csproj
+BENCH_DLL=tools/Mesh.Bench/bin/$CONFIGURATION/$TFM/Mesh.Bench.dll
 
 HOST=127.0.0.1
 REDIS_PORT="${MESH_REDIS_PORT:-6380}"
@@ -20,9 +22,11 @@ GATEWAY_PORT="${MESH_GATEWAY_PORT:-5000}"
 USERS_PORT="${MESH_USERS_PORT:-5101}"
 ORDERS_PORT="${MESH_ORDERS_PORT:-5102}"
 NOTIFICATIONS_PORT="${MESH_NOTIFICATIONS_PORT:-5103}"
+SIDECAR_PORT="${MESH_SIDECAR_PORT:-5104}"
 DASHBOARD_PORT="${MESH_DASHBOARD_PORT:-18888}"
 OTLP_PORT="${MESH_OTLP_PORT:-18889}"
 START_TIMEOUT="${MESH_START_TIMEOUT:-90}"
+BENCH_REDIS_PORT="${MESH_BENCH_REDIS_PORT:-6390}"
 
 # ---------------------------------------------------------------------------------------------
 # output
@@ -43,12 +47,19 @@ Usage: ./mesh.sh <command> [args]
 
 Commands:
   up     Install what is missing, build, then start Redis, the dev Kafka broker, the Aspire
-         dashboard, the users/orders/notifications services and the gateway. Prints where each
-         listens, writes .mesh/endpoints.json and stays in the foreground; Ctrl-C stops it all.
+         dashboard, the users/orders/notifications services, the sidecar (locks) and the gateway.
+         Prints where each listens, writes .mesh/endpoints.json and stays in the foreground;
+         Ctrl-C stops it all.
   test   Install what is missing, build, run every test project one after the other, and print
          "N passed, N failed, N skipped". Exits non-zero if anything failed.
   demo   Run the scripted client (tools/Mesh.Cli demo) against a running mesh. Extra arguments
          go to the CLI, e.g. ./mesh.sh demo --gateway http://127.0.0.1:5000
+  bench locks
+         Build tools/Mesh.Bench, start a throw-away redis-server (or use Redis__Configuration)
+         and measure locks: uncontended acquire+release through the library against raw
+         SET NX PX + Lua delete (ratio, floor 50 %), then 64 workers on one resource (grants/s,
+         p99 wait). About 30 s; extra arguments go to the benchmark, e.g. --seconds 5.
+         Results: docs/BENCHMARKS.md.
   help   Show this text.
 
 Environment (all optional):
@@ -56,8 +67,9 @@ Environment (all optional):
   KAFKA_BOOTSTRAP_SERVERS   use this Kafka instead of starting the in-memory dev broker
   OTEL_EXPORTER_OTLP_ENDPOINT  send traces there (OTLP/gRPC) instead of starting the dashboard
   MESH_REDIS_PORT (6380), MESH_GATEWAY_PORT (5000), MESH_USERS_PORT (5101),
-  MESH_ORDERS_PORT (5102), MESH_NOTIFICATIONS_PORT (5103), MESH_DASHBOARD_PORT (18888),
-  MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (seconds per start-up step, 90)
+  MESH_ORDERS_PORT (5102), MESH_NOTIFICATIONS_PORT (5103), MESH_SIDECAR_PORT (5104),
+  MESH_DASHBOARD_PORT (18888), MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (seconds per start-up
+  step, 90), MESH_BENCH_REDIS_PORT (6390, the redis-server of bench)
   Any other .NET setting reaches every process, e.g. Quotas__Default__Capacity=10.
 EOF
 }
@@ -120,6 +132,7 @@ NAMES=()    # components in start order
 declare -A PIDS=() LOGS=()
 HEALTH_PID=''
 STOPPING=0
+OWNS_ENDPOINTS=0  # only `up` writes .mesh/endpoints.json, so only `up` removes it
 
 port_open() {
   (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
@@ -216,7 +229,7 @@ stop_all() {
     kill -KILL -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  rm -f "$STATE_DIR/endpoints.json" "$STATE_DIR/kafka.bootstrap"
+  ((OWNS_ENDPOINTS)) && rm -f "$STATE_DIR/endpoints.json" "$STATE_DIR/kafka.bootstrap"
   log "stopped"
 }
 
@@ -242,8 +255,9 @@ start_redis() {
   export Redis__Configuration="$REDIS"
 }
 
+# redis_ready [PORT]: the port defaults to the mesh's Redis.
 redis_ready() {
-  [[ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
+  [[ "$(redis-cli -h "$HOST" -p "${1:-$REDIS_PORT}" ping 2>/dev/null)" == PONG ]]
 }
 
 start_kafka() {
@@ -304,11 +318,12 @@ start_service() {
 }
 
 start_services() {
-  log "starting users, orders and notifications"
+  log "starting users, orders, notifications and the sidecar"
   start_service users services/users/Mesh.Users "$USERS_PORT"
   start_service orders services/orders/Mesh.Orders "$ORDERS_PORT"
   start_service notifications services/notifications/Mesh.Notifications "$NOTIFICATIONS_PORT"
-  wait_healthy "$(url "$USERS_PORT")" "$(url "$ORDERS_PORT")" "$(url "$NOTIFICATIONS_PORT")"
+  start_service sidecar services/sidecar/Mesh.Sidecar "$SIDECAR_PORT"
+  wait_healthy "$(url "$USERS_PORT")" "$(url "$ORDERS_PORT")" "$(url "$NOTIFICATIONS_PORT")" "$(url "$SIDECAR_PORT")"
 
   log "starting the gateway"
   start_service gateway gateway/Mesh.Gateway "$GATEWAY_PORT" \
@@ -320,10 +335,11 @@ start_services() {
 
 check_ports_free() {
   local name port
-  for name in gateway users orders notifications; do
+  for name in gateway users orders notifications sidecar; do
     case "$name" in
       gateway) port="$GATEWAY_PORT" ;; users) port="$USERS_PORT" ;;
       orders) port="$ORDERS_PORT" ;; notifications) port="$NOTIFICATIONS_PORT" ;;
+      sidecar) port="$SIDECAR_PORT" ;;
     esac
     ! port_open "$HOST" "$port" || die "port $port ($name) is in use: is another ./mesh.sh up running?"
   done
@@ -360,6 +376,7 @@ write_endpoints() {
   "users": $(json_string "$(url "$USERS_PORT")"),
   "orders": $(json_string "$(url "$ORDERS_PORT")"),
   "notifications": $(json_string "$(url "$NOTIFICATIONS_PORT")"),
+  "sidecar": $(json_string "$(url "$SIDECAR_PORT")"),
   "dashboard": $(json_string "$DASHBOARD"),
   "otlp": $(json_string "$OTLP"),
   "kafka": $(json_string "$KAFKA"),
@@ -383,6 +400,7 @@ print_endpoints() {
     users "$(url "$USERS_PORT")" "gRPC, internal" \
     orders "$(url "$ORDERS_PORT")" "gRPC, internal" \
     notifications "$(url "$NOTIFICATIONS_PORT")" "gRPC, internal" \
+    sidecar "$(url "$SIDECAR_PORT")" "gRPC locks (mesh.sidecar.v1)" \
     dashboard "${DASHBOARD:--}" "$dashboard_note" \
     otlp "$OTLP" "OTLP/gRPC receiver" \
     kafka "$KAFKA" "$kafka_note" \
@@ -396,6 +414,7 @@ cmd_up() {
   check_ports_free
   mkdir -p "$LOG_DIR"
   rm -f "$STATE_DIR/endpoints.json"
+  OWNS_ENDPOINTS=1
   trap stop_all EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
@@ -481,6 +500,9 @@ cmd_test() {
     passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   done
 
+  log "checking the deployment files (kustomize render, Kubernetes schema, compose)"
+  tools/deploy/check.sh || { warn "the deployment check failed"; status=1; }
+
   ((passed + failed > 0)) || { warn "no test ran"; status=1; }
   ((failed == 0)) || status=1
   echo "$passed passed, $failed failed, $skipped skipped"
@@ -499,6 +521,39 @@ cmd_demo() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# bench
+
+cmd_bench() {
+  local target="${1:-}"
+  [[ "$target" == locks ]] || { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks"; }
+  shift
+  ensure_deps
+  log "building $BENCH_PROJECT ($CONFIGURATION)"
+  dotnet build "$BENCH_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+  mkdir -p "$LOG_DIR"
+  trap stop_all EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+
+  local redis
+  if [[ -n "${Redis__Configuration:-}" ]]; then
+    redis="$Redis__Configuration"
+    warn "benchmarking against Redis__Configuration: other traffic on it skews the numbers"
+  else
+    ! port_open "$HOST" "$BENCH_REDIS_PORT" ||
+      die "port $BENCH_REDIS_PORT (bench redis) is in use: stop that process or set MESH_BENCH_REDIS_PORT"
+    redis="$HOST:$BENCH_REDIS_PORT"
+    log "starting a throw-away redis-server on $redis"
+    start bench-redis redis-server --bind "$HOST" --port "$BENCH_REDIS_PORT" --save '' --appendonly no \
+      --daemonize no --protected-mode yes
+    wait_until "redis-server on $redis" redis_ready "$BENCH_REDIS_PORT"
+  fi
+
+  log "bench locks on $(redact "$redis") ($(nproc) cores; numbers from one run are comparable with each other only)"
+  dotnet "$BENCH_DLL" locks --redis "$redis" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 main() {
   local command="${1:-help}"
@@ -507,6 +562,7 @@ main() {
     up) cmd_up "$@" ;;
     test) cmd_test "$@" ;;
     demo) cmd_demo "$@" ;;
+    bench) cmd_bench "$@" ;;
     help | -h | --help) usage ;;
     *) usage >&2; die "unknown command: $command" ;;
   esac

@@ -33,4 +33,14 @@ public sealed class GatewayDiscoveryTests(MeshFixture mesh)
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
     }
+
+    [Fact]
+    public async Task Health_LivenessService_ServingWithoutAToken()
+    {
+        var health = new Health.HealthClient(mesh.Gateway);
+
+        var reply = await health.CheckAsync(new HealthCheckRequest { Service = "liveness" }, deadline: TestUser.Deadline);
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+    }
 }

@@ -3,11 +3,15 @@ using Mesh.ServiceDefaults.Redis;
 using Mesh.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Mesh.ServiceDefaults.Hosting;
 
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>The grpc.health.v1 service name that liveness probes ask for.</summary>
+    public const string LivenessService = "liveness";
+
     /// <summary>Telemetry, Redis, gRPC with error mapping, health and reflection: what every Mesh process has.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
@@ -15,7 +19,14 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddRedis(builder.Configuration);
         builder.Services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>());
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks()
+        // "" (readiness) reports every dependency; "liveness" only that the process answers, so a
+        // Redis outage takes pods out of rotation without restarting them.
+        builder.Services.AddGrpcHealthChecks(options =>
+            {
+                options.Services.Map("", _ => true);
+                options.Services.Map(LivenessService, result => result.Tags.Contains(LivenessService));
+            })
+            .AddCheck("self", () => HealthCheckResult.Healthy(), tags: [LivenessService])
             .AddCheck<RedisHealthCheck>("redis");
         return builder;
     }
