@@ -58,7 +58,7 @@ Commands:
          Build tools/Mesh.Bench, start a throw-away redis-server (or use Redis__Configuration)
          and measure locks: uncontended acquire+release through the library against raw
          SET NX PX + Lua delete (ratio, floor 50 %), then 64 workers on one resource (grants/s,
-         p99 wait). About 30 s; extra arguments go to the benchmark, e.g. --seconds 5.
+         p99 wait). About 40 s; extra arguments go to the benchmark, e.g. --seconds 5.
          Results: docs/BENCHMARKS.md.
   help   Show this text.
 
