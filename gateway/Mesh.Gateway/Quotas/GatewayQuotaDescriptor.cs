@@ -6,7 +6,7 @@ namespace Mesh.Gateway.Quotas;
 /// <summary>
 /// A gateway call as policies see it: <c>subject</c> (<c>user:&lt;id&gt;</c>, or <c>ip:&lt;address&gt;</c>
 /// before Login), <c>method</c> (the gRPC path), <c>user</c> when authenticated, <c>ip</c>, and
-/// <c>metadata:&lt;name&gt;</c> for each request header a policy names.
+/// <c>metadata.&lt;name&gt;</c> for each request header a policy names.
 /// </summary>
 public static class GatewayQuotaDescriptor
 {

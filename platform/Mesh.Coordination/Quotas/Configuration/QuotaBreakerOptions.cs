@@ -6,7 +6,7 @@ namespace Mesh.Coordination.Quotas.Configuration;
 /// </summary>
 public sealed class QuotaBreakerOptions
 {
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     public double FailureRatio { get; set; } = 0.5;
 

@@ -23,8 +23,8 @@ public sealed class QuotaPolicySet
         Rules = rules;
     }
 
-    /// <summary>Descriptor keys <c>metadata:&lt;name&gt;</c> take their value from that request header.</summary>
-    public const string MetadataPrefix = "metadata:";
+    /// <summary>Descriptor keys <c>metadata.&lt;name&gt;</c> take their value from that request header.</summary>
+    public const string MetadataPrefix = "metadata.";
 
     public bool Enabled { get; }
 

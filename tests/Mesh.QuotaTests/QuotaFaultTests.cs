@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Mesh.Coordination.Quotas;
+using Mesh.Coordination.Quotas.Engine;
+using Mesh.QuotaTests.Infrastructure;
+using static Mesh.QuotaTests.Infrastructure.Settings;
+
+namespace Mesh.QuotaTests;
+
+/// <summary>Redis killed in the middle of a run, then started again on the same port.</summary>
+public sealed class QuotaFaultTests
+{
+    private static readonly (string, string)[] Open = [("user", "u"), ("kind", "open")];
+    private static readonly (string, string)[] Closed = [("user", "u"), ("kind", "closed")];
+
+    [Fact]
+    public async Task Decide_RedisKilledThenBack_FailureModesApplyBreakerOpensServiceResumes()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+            1000, 100,
+            [.. Policy("open", ("Match:kind", "open"), ("By:0", "user"), ("Capacity", 1000), ("RefillPerSecond", 100), ("FailureMode", "FailOpen")),
+             .. Policy("closed", ("Match:kind", "closed"), ("By:0", "user"), ("Capacity", 1000), ("RefillPerSecond", 100), ("FailureMode", "FailClosed")),
+             ("Breaker:Timeout", "00:00:00.200"), ("Breaker:BreakDuration", "00:00:01"), ("Breaker:MinimumThroughput", "4"),
+             ("Breaker:SamplingDuration", "00:00:02")]));
+        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+        Assert.Equal(QuotaOutcome.Allowed, (await harness.DecideAsync("fault", Open)).Outcome);
+        Assert.Equal(QuotaOutcome.Allowed, (await harness.DecideAsync("fault", Closed)).Outcome);
+
+        redis.Kill();
+        var down = new List<(QuotaOutcome Open, QuotaOutcome Closed)>();
+        var slowest = TimeSpan.Zero;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            var call = Stopwatch.StartNew();
+            var open = await harness.DecideAsync("fault", Open);
+            var closed = await harness.DecideAsync("fault", Closed);
+            down.Add((open.Outcome, closed.Outcome));
+            if (down.Count > 10)
+            {
+                slowest = call.Elapsed > slowest ? call.Elapsed : slowest;
+            }
+        }
+
+        await redis.RestartAsync();
+        var resumed = await WaitAllowedAsync(harness, TimeSpan.FromSeconds(20));
+
+        Assert.All(down, d => Assert.Equal((QuotaOutcome.FailedOpen, QuotaOutcome.FailedClosed), d));
+        Assert.True(down.Count > 100, $"only {down.Count} decisions in 2 s: the breaker did not spare callers the timeout");
+        Assert.True(slowest < TimeSpan.FromMilliseconds(450), $"a decision with the breaker open took {slowest.TotalMilliseconds} ms");
+        Assert.True(resumed, "decisions never came back from Redis after it restarted");
+        Assert.True(meter.Count("mesh.quotas.breaker.transitions", ("state", "open")) >= 1);
+        Assert.True(meter.Count("mesh.quotas.decisions", ("policy", "open"), ("result", QuotaResults.FailedOpen)) >= 100);
+        Assert.True(meter.Count("mesh.quotas.decisions", ("policy", "closed"), ("result", QuotaResults.FailedClosed)) >= 100);
+        Assert.Contains(harness.Logs.Lines, l => l.Contains("circuit breaker opened", StringComparison.Ordinal));
+    }
+
+    private static async Task<bool> WaitAllowedAsync(EngineHarness harness, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within)
+        {
+            if ((await harness.DecideAsync("fault", Closed)).Outcome == QuotaOutcome.Allowed)
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+}
