@@ -1,0 +1,82 @@
+using Mesh.Coordination.Quotas;
+using Mesh.Coordination.Quotas.Configuration;
+using Mesh.ServiceDefaults.Errors;
+
+namespace Mesh.Sidecar.RateLimiting;
+
+/// <summary>
+/// Maps a domain and its descriptors to the <c>Quotas</c> policies (a descriptor that matches
+/// none falls under the default) and decides all of them in one engine call, all or nothing.
+/// </summary>
+public sealed class SidecarRateLimiter(IQuotaEngine engine, QuotaPolicySource policies)
+{
+    private const int MaxDescriptors = 64;
+
+    public async Task<RateLimitCheck> CheckAsync(
+        string domain, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> descriptors, uint hits, CancellationToken cancellationToken)
+    {
+        Validate(domain, descriptors);
+        var set = policies.Current;
+        if (!set.Enabled)
+        {
+            return new RateLimitCheck(QuotaVerdict.Empty, [.. descriptors.Select(_ => -1)]);
+        }
+
+        var charges = new List<QuotaCharge>();
+        var ranges = new List<(int Start, int Count)>(descriptors.Count);
+        foreach (var entries in descriptors)
+        {
+            var start = charges.Count;
+            set.Resolve(new QuotaDescriptor(domain, entries), Math.Max(1, hits), charges);
+            ranges.Add((start, charges.Count - start));
+        }
+
+        var verdict = await engine.DecideAsync(charges, cancellationToken);
+        return new RateLimitCheck(verdict, [.. ranges.Select(r => Deciding(verdict, r.Start, r.Count))]);
+    }
+
+    /// <summary>Within one descriptor's charges: the first that lacks tokens, else the one closest to empty.</summary>
+    private static int Deciding(QuotaVerdict verdict, int start, int count)
+    {
+        var best = -1;
+        for (var i = start; i < start + count; i++)
+        {
+            var decision = verdict.Decisions[i];
+            if (!decision.Allowed)
+            {
+                return i;
+            }
+
+            if (best < 0 || decision.Remaining / decision.Limit < verdict.Decisions[best].Remaining / verdict.Decisions[best].Limit)
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    private static void Validate(string domain, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> descriptors)
+    {
+        var violations = new FieldViolations();
+        if (string.IsNullOrWhiteSpace(domain))
+        {
+            violations.Add("domain", "A domain is required.");
+        }
+
+        if (descriptors.Count is 0 or > MaxDescriptors)
+        {
+            violations.Add("descriptors", $"Between 1 and {MaxDescriptors} descriptors are required.");
+        }
+
+        for (var i = 0; i < descriptors.Count; i++)
+        {
+            if (descriptors[i].Count == 0 || descriptors[i].Any(e => string.IsNullOrEmpty(e.Key)))
+            {
+                violations.Add($"descriptors[{i}].entries", "Every descriptor needs at least one entry, each with a key.");
+            }
+        }
+
+        violations.ThrowIfAny();
+    }
+}

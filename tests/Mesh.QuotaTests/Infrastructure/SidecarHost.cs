@@ -1,0 +1,46 @@
+using Mesh.Testing;
+
+namespace Mesh.QuotaTests.Infrastructure;
+
+/// <summary>The sidecar as its own process over a real redis-server, with a few Envoy-style policies.</summary>
+public sealed class SidecarHost : IAsyncLifetime
+{
+    public const int DefaultCapacity = 3;
+    public const int PerAddressCapacity = 5;
+
+    private readonly RedisServerFixture _redis = new();
+
+    public ServiceProcess Sidecar { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        Sidecar = await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, new Dictionary<string, string>
+        {
+            ["Redis__Configuration"] = _redis.ConnectionString,
+            ["Quotas__Default__Capacity"] = $"{DefaultCapacity}",
+            ["Quotas__Default__RefillPerSecond"] = "0.01",
+            ["Quotas__Policies__per-address__Match__domain"] = "edge",
+            ["Quotas__Policies__per-address__Match__remote_address"] = "*",
+            ["Quotas__Policies__per-address__By__0"] = "remote_address",
+            ["Quotas__Policies__per-address__Capacity"] = $"{PerAddressCapacity}",
+            ["Quotas__Policies__per-address__RequestsPerUnit"] = "36",
+            ["Quotas__Policies__per-address__Unit"] = "hour",
+            ["Quotas__Policies__login__Match__domain"] = "edge",
+            ["Quotas__Policies__login__Match__path"] = "/login",
+            ["Quotas__Policies__login__By__0"] = "path",
+            ["Quotas__Policies__login__RequestsPerUnit"] = "2",
+            ["Quotas__Policies__login__Unit"] = "minute",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Sidecar is not null)
+        {
+            await Sidecar.DisposeAsync();
+        }
+
+        await _redis.DisposeAsync();
+    }
+}
