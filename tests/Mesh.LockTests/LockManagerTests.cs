@@ -71,9 +71,9 @@ public sealed class LockManagerTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Handle_AutoExtend_HeldPastItsExpiry()
     {
-        await using var held = await Locks.TryAcquireAsync(Request("r", "a", expiry: TimeSpan.FromMilliseconds(600)), CancellationToken.None);
+        await using var held = await Locks.TryAcquireAsync(Request("r", "a", expiry: TimeSpan.FromSeconds(1)), CancellationToken.None);
 
-        await Task.Delay(1500);
+        await Task.Delay(2500);
         var other = await Locks.TryAcquireAsync(Request("r", "b", wait: TimeSpan.Zero), CancellationToken.None);
 
         Assert.Null(other);

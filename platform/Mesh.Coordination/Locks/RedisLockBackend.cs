@@ -16,6 +16,8 @@ public sealed class RedisLockBackend(IConnectionMultiplexer redis, IOptions<Lock
         var token = await _master.TryLockAsync(resource, LockMaster.ValueOf(grantId, owner), expiry, cancellationToken);
         if (token is null)
         {
+            // A timed-out SET may still have landed: take back whatever this grant holds.
+            await _master.ReleaseAsync(resource, owner, grantId, CancellationToken.None);
             return LockAttempt.Unavailable;
         }
 
