@@ -60,6 +60,12 @@ Commands:
          SET NX PX + Lua delete (ratio, floor 50 %), then 64 workers on one resource (grants/s,
          p99 wait). About 40 s; extra arguments go to the benchmark, e.g. --seconds 5.
          Results: docs/BENCHMARKS.md.
+  bench quotas
+         Build the bench, the gateway and the sidecar, start a throw-away redis-server (or use
+         Redis__Configuration) and compare, in paired rounds: the gateway's ListSessions with
+         quotas on vs off (floor 85 %), the sidecar's ShouldRateLimit vs redis-benchmark EVALSHA
+         of the same script (floor 50 %), an empty bucket with the deny cache on vs off. About
+         90 s; extra arguments go to the benchmark, e.g. --seconds 2. Results: docs/BENCHMARKS.md.
   help   Show this text.
 
 Environment (all optional):
@@ -525,11 +531,17 @@ cmd_demo() {
 
 cmd_bench() {
   local target="${1:-}"
-  [[ "$target" == locks ]] || { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks"; }
+  [[ "$target" == locks || "$target" == quotas ]] ||
+    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas"; }
   shift
   ensure_deps
   log "building $BENCH_PROJECT ($CONFIGURATION)"
   dotnet build "$BENCH_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+  if [[ "$target" == quotas ]]; then
+    for project in gateway/Mesh.Gateway services/sidecar/Mesh.Sidecar; do
+      dotnet build "$project" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+    done
+  fi
   mkdir -p "$LOG_DIR"
   trap stop_all EXIT
   trap 'exit 130' INT
@@ -549,7 +561,13 @@ cmd_bench() {
     wait_until "redis-server on $redis" redis_ready "$BENCH_REDIS_PORT"
   fi
 
-  log "bench locks on $(redact "$redis") ($(nproc) cores; numbers from one run are comparable with each other only)"
+  log "bench $target on $(redact "$redis") ($(nproc) cores; numbers from one run are comparable with each other only)"
+  if [[ "$target" == quotas ]]; then
+    dotnet "$BENCH_DLL" quotas --redis "$redis" \
+      --gateway "gateway/Mesh.Gateway/bin/$CONFIGURATION/$TFM/Mesh.Gateway.dll" \
+      --sidecar "services/sidecar/Mesh.Sidecar/bin/$CONFIGURATION/$TFM/Mesh.Sidecar.dll" "$@"
+    return
+  fi
   dotnet "$BENCH_DLL" locks --redis "$redis" "$@"
 }
 

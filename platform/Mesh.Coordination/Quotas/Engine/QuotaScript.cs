@@ -12,7 +12,7 @@ namespace Mesh.Coordination.Quotas.Engine;
 /// KEYS: buckets. ARGV: per bucket capacity, refill per second, cost, enforced (1 or 0).
 /// Returns { admitted, then per bucket: taken, tokens (string), retry after µs, full after µs }.
 /// </summary>
-internal static class QuotaScript
+public static class QuotaScript
 {
     public const int ArgsPerKey = 4;
 

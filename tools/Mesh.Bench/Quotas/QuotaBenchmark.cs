@@ -1,0 +1,160 @@
+using Envoy.Service.Ratelimit.V3;
+using Grpc.Core;
+using Mesh.Contracts.Sidecar.V1;
+using Mesh.Contracts.V1;
+using Mesh.Coordination;
+using Mesh.Coordination.Quotas.Engine;
+using Mesh.Coordination.Sessions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using StackExchange.Redis;
+using EnvoyDescriptor = Envoy.Extensions.Common.Ratelimit.V3.RateLimitDescriptor;
+
+namespace Mesh.Bench.Quotas;
+
+/// <summary>
+/// Three comparisons, each in paired rounds so that noise from other processes hits both sides:
+/// the gateway with quotas on and off; the sidecar's ShouldRateLimit against redis-benchmark
+/// running the same script; an empty bucket with and without the deny cache.
+/// </summary>
+public static class QuotaBenchmark
+{
+    private const double GatewayFloor = 0.85;
+    private const double SidecarFloor = 0.50;
+
+    public static async Task<int> RunAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        var gateway = await GatewayAsync(settings, cancellationToken);
+        var sidecar = await SidecarAsync(settings, cancellationToken);
+        var denyCache = await DenyCacheAsync(settings, cancellationToken);
+
+        AnsiConsole.WriteLine();
+        AnsiConsole.WriteLine($"gateway ListSessions, quotas on / off (median of {settings.Rounds} paired rounds): {gateway:P1} (floor {GatewayFloor:P0}){Verdict(gateway, GatewayFloor)}");
+        AnsiConsole.WriteLine($"sidecar ShouldRateLimit / redis-benchmark EVALSHA (median of {settings.Rounds} paired rounds): {sidecar:P1} (floor {SidecarFloor:P0}){Verdict(sidecar, SidecarFloor)}");
+        AnsiConsole.WriteLine($"empty bucket, deny cache on / off (median of {settings.Rounds} paired rounds): {denyCache:0.00}x");
+        return gateway >= GatewayFloor && sidecar >= SidecarFloor ? 0 : 1;
+    }
+
+    private static string Verdict(double ratio, double floor) => ratio >= floor ? "" : "  BELOW FLOOR";
+
+    private static async Task<double> GatewayAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Redis__Configuration"] = settings.Redis,
+            ["Services__Users"] = "http://127.0.0.1:9",
+            ["Services__Orders"] = "http://127.0.0.1:9",
+            ["Services__Notifications"] = "http://127.0.0.1:9",
+            ["Quotas__Default__Capacity"] = "1000000000",
+            ["Quotas__Default__RefillPerSecond"] = "1000000000",
+        };
+        await using var on = await BenchProcess.StartAsync(settings.GatewayDll, new Dictionary<string, string>(environment) { ["Quotas__Enabled"] = "true" }, cancellationToken);
+        await using var off = await BenchProcess.StartAsync(settings.GatewayDll, new Dictionary<string, string>(environment) { ["Quotas__Enabled"] = "false" }, cancellationToken);
+        var session = await NewSessionAsync(settings.Redis, cancellationToken);
+
+        Func<Task> Call(BenchProcess gateway)
+        {
+            var client = new Auth.AuthClient(gateway.Channel);
+            return async () => await client.ListSessionsAsync(new ListSessionsRequest(), session, DateTime.UtcNow.AddSeconds(10), cancellationToken);
+        }
+
+        return await PairedAsync("gateway ListSessions", settings, ("quotas off", Call(off)), ("quotas on", Call(on)), cancellationToken);
+    }
+
+    private static async Task<double> SidecarAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        await using var sidecar = await BenchProcess.StartAsync(settings.SidecarDll, new Dictionary<string, string>
+        {
+            ["Redis__Configuration"] = settings.Redis,
+            ["Quotas__Default__Capacity"] = "1000000000",
+            ["Quotas__Default__RefillPerSecond"] = "1000000",
+        }, cancellationToken);
+        var client = new RateLimitService.RateLimitServiceClient(sidecar.Channel);
+        Task Call()
+        {
+            var request = new RateLimitRequest { Domain = "bench" };
+            request.Descriptors.Add(new EnvoyDescriptor { Entries = { new EnvoyDescriptor.Types.Entry { Key = "client", Value = $"{Random.Shared.Next(100_000)}" } } });
+            return client.ShouldRateLimitAsync(request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken).ResponseAsync;
+        }
+
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(settings.Redis))
+        {
+            await redis.GetServer(redis.GetEndPoints()[0]).ScriptLoadAsync(QuotaScript.Source);
+        }
+
+        var sha = Convert.ToHexStringLower(QuotaScript.Sha1);
+        await LoadGenerator.RunAsync(Call, settings.Concurrency, TimeSpan.FromSeconds(2));
+        var requests = 50_000;
+        var ratios = new List<double>();
+        for (var round = 1; round <= settings.Rounds; round++)
+        {
+            var decisions = await LoadGenerator.RunAsync(Call, settings.Concurrency, settings.Phase);
+            var raw = await RedisBenchmark.EvalShaPerSecondAsync(settings.Redis, sha, settings.Concurrency, requests, cancellationToken);
+            requests = (int)Math.Clamp(raw * settings.Phase.TotalSeconds, 20_000, 5_000_000); // about one phase long
+            ratios.Add(decisions.PerSecond / raw);
+            AnsiConsole.WriteLine(
+                $"sidecar ShouldRateLimit vs redis-benchmark EVALSHA ({settings.Concurrency} clients, random buckets), round {round}: " +
+                $"sidecar {decisions}; redis-benchmark {raw:N0}/s; ratio {ratios[^1]:P1}");
+        }
+
+        return ratios.Order().ElementAt(ratios.Count / 2);
+    }
+
+    private static async Task<double> DenyCacheAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Redis__Configuration"] = settings.Redis,
+            ["Quotas__Default__Capacity"] = "1",
+            ["Quotas__Default__RefillPerSecond"] = "0.001",
+        };
+        await using var cached = await BenchProcess.StartAsync(settings.SidecarDll, new Dictionary<string, string>(environment) { ["Quotas__DenyCache"] = "true" }, cancellationToken);
+        await using var uncached = await BenchProcess.StartAsync(settings.SidecarDll, new Dictionary<string, string>(environment) { ["Quotas__DenyCache"] = "false" }, cancellationToken);
+
+        Func<Task> Call(BenchProcess sidecar)
+        {
+            var client = new RateLimits.RateLimitsClient(sidecar.Channel);
+            var request = new CheckRequest { Domain = "bench", Descriptors = { new CheckRequest.Types.RequestDescriptor { Entries = { new CheckRequest.Types.Entry { Key = "client", Value = "empty" } } } } };
+            return async () =>
+            {
+                var response = await client.CheckAsync(request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+                if (response.Outcome != CheckResponse.Types.Outcome.Rejected && response.Outcome != CheckResponse.Types.Outcome.Allowed)
+                {
+                    throw new InvalidOperationException($"unexpected outcome {response.Outcome}");
+                }
+            };
+        }
+
+        return await PairedAsync("sidecar Check on an empty bucket", settings, ("deny cache off", Call(uncached)), ("deny cache on", Call(cached)), cancellationToken);
+    }
+
+    /// <summary>Warm-up, then rounds of a baseline phase immediately followed by a candidate phase; the median candidate/baseline ratio.</summary>
+    private static async Task<double> PairedAsync(
+        string name, QuotaBenchmarkSettings settings, (string Name, Func<Task> Call) baseline, (string Name, Func<Task> Call) candidate, CancellationToken cancellationToken)
+    {
+        await LoadGenerator.RunAsync(baseline.Call, settings.Concurrency, TimeSpan.FromSeconds(1));
+        await LoadGenerator.RunAsync(candidate.Call, settings.Concurrency, TimeSpan.FromSeconds(1));
+        var ratios = new List<double>();
+        for (var round = 1; round <= settings.Rounds; round++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var before = await LoadGenerator.RunAsync(baseline.Call, settings.Concurrency, settings.Phase);
+            var after = await LoadGenerator.RunAsync(candidate.Call, settings.Concurrency, settings.Phase);
+            ratios.Add(after.PerSecond / before.PerSecond);
+            AnsiConsole.WriteLine($"{name}, round {round}: {baseline.Name} {before}; {candidate.Name} {after}; ratio {ratios[^1]:P1}");
+        }
+
+        return ratios.Order().ElementAt(ratios.Count / 2);
+    }
+
+    private static async Task<Metadata> NewSessionAsync(string redis, CancellationToken cancellationToken)
+    {
+        await using var services = new ServiceCollection()
+            .AddSingleton<IConnectionMultiplexer>(ConnectionMultiplexer.Connect(redis))
+            .AddRedisSessions(new ConfigurationBuilder().Build())
+            .BuildServiceProvider();
+        var grant = await services.GetRequiredService<ISessionStore>().CreateAsync($"bench-{Guid.NewGuid():N}", "bench", cancellationToken);
+        return new Metadata { { "authorization", $"Bearer {grant.Token}" } };
+    }
+}
