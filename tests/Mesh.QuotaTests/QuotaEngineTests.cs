@@ -160,12 +160,47 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     public async Task Decide_ManyConcurrentCallers_AdmitsExactlyCapacity()
     {
         // A generous timeout: on a loaded machine a call that fails open would count as admitted.
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(50, 0.0001, ("DenyCache", "false"), ("Breaker:Timeout", "00:00:10")));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(50, 0.0001, ("DenyCache", "false"), ("Leases:Share", "0"), ("Breaker:Timeout", "00:00:10")));
 
         var verdicts = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => harness.DecideAsync("t", Alice).AsTask()));
 
         Assert.Equal(50, verdicts.Count(v => v.Outcome == QuotaOutcome.Allowed));
         Assert.Equal(250, verdicts.Count(v => v.Outcome == QuotaOutcome.Rejected));
+    }
+
+    [Fact]
+    public async Task Decide_WithLeases_MostCallsSkipRedisAndNoneBeyondCapacity()
+    {
+        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(100, 0.0001, ("Leases:Share", "0.1")));
+        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+
+        var verdicts = new List<QuotaVerdict>();
+        for (var i = 0; i < 120; i++)
+        {
+            verdicts.Add(await harness.DecideAsync("t", Alice));
+        }
+
+        Assert.Equal(100, verdicts.Count(v => v.Admitted));
+        Assert.All(verdicts.Take(100), v => Assert.True(v.Admitted));
+        Assert.InRange(meter.Count("mesh.quotas.redis.duration"), 10, 12);
+        Assert.Equal(89, Math.Floor(verdicts[10].Decisions[0].Remaining));
+    }
+
+    [Fact]
+    public async Task Decide_WithLeasesConcurrentCallers_NeverAdmitsBeyondCapacity()
+    {
+        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(200, 0.0001, ("Leases:Share", "0.05"), ("Breaker:Timeout", "00:00:10")));
+
+        var burst = await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => harness.DecideAsync("t", Alice).AsTask()));
+        var after = new List<QuotaVerdict>();
+        for (var i = 0; i < 200; i++)
+        {
+            after.Add(await harness.DecideAsync("t", Alice));
+        }
+
+        // Calls already on their way to Redis when the leases were taken find it empty; the tokens
+        // leased meanwhile are spent by the calls that follow, so the total is exactly the bucket.
+        Assert.Equal(200, burst.Concat(after).Count(v => v.Outcome == QuotaOutcome.Allowed));
     }
 
     [Fact]

@@ -28,4 +28,6 @@ public sealed class QuotaOptions
     public double NearEmptyRatio { get; set; } = 0.1;
 
     public QuotaBreakerOptions Breaker { get; set; } = new();
+
+    public QuotaLeaseOptions Leases { get; set; } = new();
 }

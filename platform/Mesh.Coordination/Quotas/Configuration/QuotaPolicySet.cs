@@ -12,6 +12,7 @@ public sealed class QuotaPolicySet
         DenyCache = options.DenyCache;
         NearEmptyRatio = options.NearEmptyRatio;
         Breaker = options.Breaker;
+        Leases = options.Leases;
         MetadataKeys = rules.Concat([defaultRule])
             .SelectMany(r => r.DescriptorKeys)
             .Where(k => k.StartsWith(MetadataPrefix, StringComparison.Ordinal))
@@ -37,6 +38,20 @@ public sealed class QuotaPolicySet
 
     /// <summary>Read once, when the engine starts; see <see cref="QuotaBreakerOptions"/>.</summary>
     public QuotaBreakerOptions Breaker { get; }
+
+    public QuotaLeaseOptions Leases { get; }
+
+    /// <summary>Whole tokens to lease besides the cost of a call on this policy's bucket; 0 for none.</summary>
+    public double LeaseSize(QuotaPolicy policy, double cost)
+    {
+        if (policy.Shadow || Leases.Share <= 0)
+        {
+            return 0;
+        }
+
+        var size = Math.Floor(Math.Min(Leases.Max, Leases.Share * policy.Capacity));
+        return size >= cost ? size : 0;
+    }
 
     public QuotaRule Default { get; }
 

@@ -30,6 +30,12 @@ public static class QuotaPolicyValidation
             errors.Add("Quotas:Breaker needs Timeout > 0, BreakDuration and SamplingDuration >= 0.5 s, 0 < FailureRatio <= 1, MinimumThroughput >= 2.");
         }
 
+        var leases = options.Leases;
+        if (leases.Share is < 0 or > 0.5 || leases.Max < 0 || leases.Lifetime <= TimeSpan.Zero)
+        {
+            errors.Add("Quotas:Leases needs 0 <= Share <= 0.5, Max >= 0 and Lifetime > 0.");
+        }
+
         return errors;
     }
 

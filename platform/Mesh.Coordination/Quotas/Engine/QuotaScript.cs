@@ -7,16 +7,17 @@ namespace Mesh.Coordination.Quotas.Engine;
 /// Every bucket of one decision in one atomic script on the Redis server's clock. First it
 /// refills every bucket; if any enforced bucket lacks its cost, nothing is taken from any of
 /// them; otherwise each bucket that holds its cost pays it (a shadow bucket that does not is left
-/// alone). A negative cost gives tokens back, capped at capacity. Only changed buckets are written,
-/// and each expires once it would be full again.
-/// KEYS: buckets. ARGV: per bucket capacity, refill per second, cost, enforced (1 or 0).
-/// Returns { admitted, then per bucket: taken, tokens (string), retry after µs, full after µs }.
+/// alone). An admitted call may also lease up to <c>extra</c> whole tokens for its process to hand
+/// out locally. A negative cost gives tokens back, capped at capacity. Only changed buckets are
+/// written, and each expires once it would be full again.
+/// KEYS: buckets. ARGV: per bucket capacity, refill per second, cost, enforced (1 or 0), extra.
+/// Returns { admitted, then per bucket: taken, tokens (string), retry after µs, full after µs, leased }.
 /// </summary>
 public static class QuotaScript
 {
-    public const int ArgsPerKey = 4;
+    public const int ArgsPerKey = 5;
 
-    public const int ResultsPerKey = 4;
+    public const int ResultsPerKey = 5;
 
     public const string Source = """
         local t = redis.call('TIME')
@@ -25,7 +26,7 @@ public static class QuotaScript
         local tokens = {}
         local admitted = 1
         for i = 1, n do
-          local b = (i - 1) * 4
+          local b = (i - 1) * 5
           local capacity = tonumber(ARGV[b + 1])
           local rate = tonumber(ARGV[b + 2])
           local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
@@ -43,17 +44,20 @@ public static class QuotaScript
         end
         local out = { admitted }
         for i = 1, n do
-          local b = (i - 1) * 4
+          local b = (i - 1) * 5
           local capacity = tonumber(ARGV[b + 1])
           local rate = tonumber(ARGV[b + 2])
           local cost = tonumber(ARGV[b + 3])
           local v = tokens[i]
           local taken = 0
           local retry = 0
+          local leased = 0
           if v >= cost then
             if admitted == 1 then
               v = math.min(capacity, v - cost)
               taken = 1
+              leased = math.max(0, math.min(tonumber(ARGV[b + 5]), math.floor(v)))
+              v = v - leased
             end
           else
             retry = math.ceil((cost - v) * 1000000 / rate)
@@ -63,11 +67,12 @@ public static class QuotaScript
             redis.call('HSET', KEYS[i], 'tokens', tostring(v), 'ts', now)
             redis.call('PEXPIRE', KEYS[i], math.max(1, math.ceil(full / 1000)))
           end
-          local o = (i - 1) * 4 + 1
+          local o = (i - 1) * 5 + 1
           out[o + 1] = taken
           out[o + 2] = tostring(v)
           out[o + 3] = retry
           out[o + 4] = full
+          out[o + 5] = leased
         end
         return out
         """;

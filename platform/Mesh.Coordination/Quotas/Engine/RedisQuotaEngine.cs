@@ -11,7 +11,9 @@ namespace Mesh.Coordination.Quotas.Engine;
 /// Decides a call's charges with one EVALSHA of <see cref="QuotaScript"/> (SCRIPT LOAD again on
 /// NOSCRIPT), behind the deny cache and the circuit breaker. On Redis Cluster, charges whose
 /// buckets fall in different slots run as one script per slot; should a later slot refuse, the
-/// tokens taken in earlier slots are given back, so the all-or-nothing rule still holds.
+/// tokens taken in earlier slots are given back, so the all-or-nothing rule still holds. An
+/// admitted call may lease a few more tokens (<see cref="LeaseBook"/>), so that later calls on the
+/// same buckets need no Redis round trip.
 /// </summary>
 public sealed partial class RedisQuotaEngine : IQuotaEngine
 {
@@ -21,6 +23,7 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
     private readonly TimeProvider _clock;
     private readonly ILogger<RedisQuotaEngine> _logger;
     private readonly DenyCache _denied;
+    private readonly LeaseBook _leases;
     private readonly ResiliencePipeline _breaker;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _breakDuration;
@@ -35,6 +38,7 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         _clock = clock;
         _logger = logger;
         _denied = new DenyCache(clock);
+        _leases = new LeaseBook(clock);
         _timeout = breaker.Timeout;
         _breakDuration = breaker.BreakDuration;
         _breaker = QuotaBreaker.Build(breaker, clock, metrics, logger);
@@ -48,7 +52,8 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         }
 
         var set = _policies.Current;
-        if (set.DenyCache && DecideLocally(charges) is { } local)
+        var local = (_leases.IsEmpty ? null : _leases.TryServe(charges)) ?? (set.DenyCache ? DecideLocally(charges) : null);
+        if (local is not null)
         {
             Record(local, set.NearEmptyRatio);
             return local;
@@ -57,10 +62,11 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         var askedAt = _clock.GetTimestamp();
         try
         {
-            var verdict = await _breaker.ExecuteAsync(
-                static (state, _) => state.Engine.DecideInRedisAsync(state.Charges), (Engine: this, Charges: charges), cancellationToken);
+            var (verdict, leased) = await _breaker.ExecuteAsync(
+                static (state, _) => state.Engine.DecideInRedisAsync(state.Charges, state.Set), (Engine: this, Charges: charges, Set: set), cancellationToken);
             _metrics.RedisLatency(_clock.GetElapsedTime(askedAt), succeeded: true);
             RememberEmpty(verdict, askedAt);
+            KeepLeases(verdict, leased, set);
             Record(verdict, set.NearEmptyRatio);
             return verdict;
         }
@@ -97,16 +103,16 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         return decisions is null ? null : new QuotaVerdict(QuotaOutcome.Rejected, charges, decisions);
     }
 
-    private async ValueTask<QuotaVerdict> DecideInRedisAsync(IReadOnlyList<QuotaCharge> charges)
+    private async ValueTask<(QuotaVerdict Verdict, double[] Leased)> DecideInRedisAsync(IReadOnlyList<QuotaCharge> charges, QuotaPolicySet set)
     {
         var buckets = Buckets(charges);
         var groups = SlotGroups(buckets);
-        var decided = new Dictionary<string, (bool Taken, QuotaDecision Decision)>(StringComparer.Ordinal);
+        var decided = new Dictionary<string, (double Leased, QuotaDecision Decision)>(StringComparer.Ordinal);
         var admitted = true;
         var done = new List<List<QuotaCharge>>();
         foreach (var group in groups)
         {
-            var result = await EvaluateAsync(group);
+            var result = await EvaluateAsync(group, group.Count == groups.Sum(g => g.Count) ? set : null);
             admitted = (int)result[0] == 1;
             for (var i = 0; i < group.Count; i++)
             {
@@ -129,7 +135,30 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         var decisions = charges.Select(c => decided.TryGetValue(c.Key, out var d)
             ? d.Decision
             : new QuotaDecision(true, c.Policy.Capacity, c.Policy.Capacity, TimeSpan.Zero, TimeSpan.Zero)).ToArray();
-        return new QuotaVerdict(admitted ? QuotaOutcome.Allowed : QuotaOutcome.Rejected, charges, decisions);
+        var leased = new double[charges.Count];
+        for (var i = 0; i < charges.Count; i++)
+        {
+            if (decided.TryGetValue(charges[i].Key, out var d) && decided.Remove(charges[i].Key))
+            {
+                leased[i] = d.Leased; // A bucket named twice leases once.
+            }
+        }
+
+        return (new QuotaVerdict(admitted ? QuotaOutcome.Allowed : QuotaOutcome.Rejected, charges, decisions), leased);
+    }
+
+    /// <summary>Hands leased tokens to the lease book; what a client hears as remaining includes them.</summary>
+    private void KeepLeases(QuotaVerdict verdict, double[] leased, QuotaPolicySet set)
+    {
+        for (var i = 0; i < leased.Length; i++)
+        {
+            if (leased[i] > 0)
+            {
+                var decision = verdict.Decisions[i];
+                var held = _leases.Add(verdict.Charges[i].Key, leased[i], decision, set.Leases.Lifetime);
+                ((QuotaDecision[])verdict.Decisions)[i] = decision with { Remaining = decision.Remaining + held };
+            }
+        }
     }
 
     /// <summary>One charge per bucket: a call that names a bucket twice pays both costs at once.</summary>
@@ -171,22 +200,25 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         foreach (var group in taken)
         {
             var refund = group.Select(c => c with { Cost = -c.Cost, Policy = c.Policy with { Shadow = true } }).ToList();
-            await EvaluateAsync(refund);
+            await EvaluateAsync(refund, leases: null);
         }
     }
 
-    private async ValueTask<RedisResult[]> EvaluateAsync(IReadOnlyList<QuotaCharge> buckets)
+    /// <summary>Runs the script; with <paramref name="leases"/>, each bucket may lease tokens (never across slots, never for refunds).</summary>
+    private async ValueTask<RedisResult[]> EvaluateAsync(IReadOnlyList<QuotaCharge> buckets, QuotaPolicySet? leases)
     {
         var keys = new RedisKey[buckets.Count];
         var args = new RedisValue[buckets.Count * QuotaScript.ArgsPerKey];
         for (var i = 0; i < buckets.Count; i++)
         {
             var bucket = buckets[i];
+            var at = i * QuotaScript.ArgsPerKey;
             keys[i] = bucket.Key;
-            args[i * 4] = bucket.Policy.Capacity;
-            args[(i * 4) + 1] = bucket.Policy.RefillPerSecond;
-            args[(i * 4) + 2] = bucket.Cost;
-            args[(i * 4) + 3] = bucket.Policy.Shadow ? 0 : 1;
+            args[at] = bucket.Policy.Capacity;
+            args[at + 1] = bucket.Policy.RefillPerSecond;
+            args[at + 2] = bucket.Cost;
+            args[at + 3] = bucket.Policy.Shadow ? 0 : 1;
+            args[at + 4] = leases?.LeaseSize(bucket.Policy, bucket.Cost) ?? 0;
         }
 
         var database = _redis.GetDatabase();
@@ -212,11 +244,11 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         LogScriptLoaded();
     }
 
-    private static (bool Taken, QuotaDecision Decision) Parse(QuotaPolicy policy, RedisResult[] result, int index)
+    private static (double Leased, QuotaDecision Decision) Parse(QuotaPolicy policy, RedisResult[] result, int index)
     {
         var at = 1 + (index * QuotaScript.ResultsPerKey);
         var retry = TimeSpan.FromMicroseconds((long)result[at + 2]);
-        return ((int)result[at] == 1, new QuotaDecision(
+        return ((double)result[at + 4], new QuotaDecision(
             Allowed: retry == TimeSpan.Zero,
             Limit: policy.Capacity,
             Remaining: double.Parse((string)result[at + 1]!, CultureInfo.InvariantCulture),
