@@ -537,6 +537,11 @@ cmd_bench() {
   ensure_deps
   log "building $BENCH_PROJECT ($CONFIGURATION)"
   dotnet build "$BENCH_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+  if [[ "$target" == quotas ]] && ! command -v h2load >/dev/null 2>&1; then
+    log "installing nghttp2-client (h2load) with apt-get"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nghttp2-client ||
+      warn "h2load unavailable: the sidecar is measured with the .NET client only"
+  fi
   if [[ "$target" == quotas ]]; then
     for project in gateway/Mesh.Gateway services/sidecar/Mesh.Sidecar; do
       dotnet build "$project" --configuration "$CONFIGURATION" --nologo --verbosity quiet

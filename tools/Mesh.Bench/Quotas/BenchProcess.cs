@@ -15,10 +15,13 @@ public sealed class BenchProcess : IAsyncDisposable
     private BenchProcess(Process process, string address)
     {
         _process = process;
+        Address = address;
         Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
     }
 
     public GrpcChannel Channel { get; }
+
+    public string Address { get; }
 
     public static async Task<BenchProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {

@@ -7,14 +7,14 @@ namespace Mesh.Bench.Quotas;
 /// <summary>redis-benchmark running EVALSHA of the engine's script on random buckets: the ceiling any quota service on this Redis can reach.</summary>
 public static partial class RedisBenchmark
 {
-    public static async Task<double> EvalShaPerSecondAsync(string redis, string sha, int clients, int requests, CancellationToken cancellationToken)
+    public static async Task<double> EvalShaPerSecondAsync(string redis, string sha, int clients, int requests, bool randomKeys, CancellationToken cancellationToken)
     {
         var (host, port) = HostPort(redis);
         var info = new ProcessStartInfo("redis-benchmark") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
                  {
                      "-h", host, "-p", port, "-c", $"{clients}", "-n", $"{requests}", "-r", "100000", "-q",
-                     "EVALSHA", sha, "1", "quotas:{bench}:__rand_int__", "1000000000", "1000000", "1", "1", "0",
+                     "EVALSHA", sha, "1", randomKeys ? "quotas:{bench}:__rand_int__" : "quotas:{bench}:one", "1000000000", "1000000", "1", "1", "0",
                  })
         {
             info.ArgumentList.Add(argument);
