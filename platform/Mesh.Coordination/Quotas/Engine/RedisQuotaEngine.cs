@@ -66,7 +66,7 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
                 static (state, _) => state.Engine.DecideInRedisAsync(state.Charges, state.Set), (Engine: this, Charges: charges, Set: set), cancellationToken);
             _metrics.RedisLatency(_clock.GetElapsedTime(askedAt), succeeded: true);
             RememberEmpty(verdict, askedAt);
-            KeepLeases(verdict, leased, set);
+            verdict = KeepLeases(verdict, leased, set);
             Record(verdict, set.NearEmptyRatio);
             return verdict;
         }
@@ -105,6 +105,15 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
 
     private async ValueTask<(QuotaVerdict Verdict, double[] Leased)> DecideInRedisAsync(IReadOnlyList<QuotaCharge> charges, QuotaPolicySet set)
     {
+        if (charges.Count == 1)
+        {
+            // The common case, without the grouping below: one bucket, one script.
+            var result = await EvaluateAsync(charges, set);
+            var (leasedOne, decision) = Parse(charges[0].Policy, result, 0);
+            var outcome = (int)result[0] == 1 ? QuotaOutcome.Allowed : QuotaOutcome.Rejected;
+            return (new QuotaVerdict(outcome, charges, new[] { decision }), [leasedOne]);
+        }
+
         var buckets = Buckets(charges);
         var groups = SlotGroups(buckets);
         var decided = new Dictionary<string, (double Leased, QuotaDecision Decision)>(StringComparer.Ordinal);
@@ -148,17 +157,21 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
     }
 
     /// <summary>Hands leased tokens to the lease book; what a client hears as remaining includes them.</summary>
-    private void KeepLeases(QuotaVerdict verdict, double[] leased, QuotaPolicySet set)
+    private QuotaVerdict KeepLeases(QuotaVerdict verdict, double[] leased, QuotaPolicySet set)
     {
+        QuotaDecision[]? decisions = null;
         for (var i = 0; i < leased.Length; i++)
         {
             if (leased[i] > 0)
             {
                 var decision = verdict.Decisions[i];
                 var held = _leases.Add(verdict.Charges[i].Key, leased[i], decision, set.Leases.Lifetime);
-                ((QuotaDecision[])verdict.Decisions)[i] = decision with { Remaining = decision.Remaining + held };
+                decisions ??= [.. verdict.Decisions];
+                decisions[i] = decision with { Remaining = decision.Remaining + held };
             }
         }
+
+        return decisions is null ? verdict : verdict with { Decisions = decisions };
     }
 
     /// <summary>One charge per bucket: a call that names a bucket twice pays both costs at once.</summary>
