@@ -25,7 +25,7 @@ public static class QuotaBenchmark
 
     public static async Task<int> RunAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
     {
-        var gateway = await GatewayAsync(settings, cancellationToken);
+        var (gateway, gatewayNoLeases) = await GatewayAsync(settings, cancellationToken);
         var sidecar = await SidecarAsync(settings, cancellationToken);
         var sidecarH2Load = H2Load.Available ? await SidecarH2LoadAsync(settings, leases: false, cancellationToken) : double.NaN;
         var sidecarLeased = H2Load.Available ? await SidecarH2LoadAsync(settings, leases: true, cancellationToken) : double.NaN;
@@ -33,6 +33,7 @@ public static class QuotaBenchmark
 
         AnsiConsole.WriteLine();
         AnsiConsole.WriteLine($"gateway ListSessions, quotas on / off (median of {settings.Rounds} paired rounds): {gateway:P1} (floor {GatewayFloor:P0}){Verdict(gateway, GatewayFloor)}");
+        AnsiConsole.WriteLine($"gateway ListSessions, quotas on with leases off / quotas off (median of {settings.Rounds} paired rounds): {gatewayNoLeases:P1}");
         AnsiConsole.WriteLine($"sidecar ShouldRateLimit / redis-benchmark EVALSHA (median of {settings.Rounds} paired rounds): {sidecar:P1} (floor {SidecarFloor:P0}){Verdict(sidecar, SidecarFloor)}");
         AnsiConsole.WriteLine(H2Load.Available
             ? $"sidecar ShouldRateLimit under h2load / redis-benchmark EVALSHA, one bucket, leases off (median of {settings.Rounds} paired rounds): {sidecarH2Load:P1} (floor {SidecarFloor:P0}){Verdict(sidecarH2Load, SidecarFloor)}"
@@ -50,7 +51,7 @@ public static class QuotaBenchmark
 
     private static string Verdict(double ratio, double floor) => ratio >= floor ? "" : "  BELOW FLOOR";
 
-    private static async Task<double> GatewayAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
+    private static async Task<(double Default, double NoLeases)> GatewayAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
     {
         var environment = new Dictionary<string, string>
         {
@@ -63,6 +64,8 @@ public static class QuotaBenchmark
         };
         await using var on = await BenchProcess.StartAsync(settings.GatewayDll, new Dictionary<string, string>(environment) { ["Quotas__Enabled"] = "true" }, cancellationToken);
         await using var off = await BenchProcess.StartAsync(settings.GatewayDll, new Dictionary<string, string>(environment) { ["Quotas__Enabled"] = "false" }, cancellationToken);
+        await using var noLeases = await BenchProcess.StartAsync(
+            settings.GatewayDll, new Dictionary<string, string>(environment) { ["Quotas__Enabled"] = "true", ["Quotas__Leases__Share"] = "0" }, cancellationToken);
         var session = await NewSessionAsync(settings.Redis, cancellationToken);
 
         Func<Task> Call(BenchProcess gateway)
@@ -71,7 +74,9 @@ public static class QuotaBenchmark
             return async () => await client.ListSessionsAsync(new ListSessionsRequest(), session, DateTime.UtcNow.AddSeconds(10), cancellationToken);
         }
 
-        return await PairedAsync("gateway ListSessions", settings, ("quotas off", Call(off)), ("quotas on", Call(on)), cancellationToken);
+        var withLeases = await PairedAsync("gateway ListSessions", settings, ("quotas off", Call(off)), ("quotas on", Call(on)), cancellationToken);
+        var withoutLeases = await PairedAsync("gateway ListSessions", settings, ("quotas off", Call(off)), ("quotas on, leases off", Call(noLeases)), cancellationToken);
+        return (withLeases, withoutLeases);
     }
 
     private static async Task<double> SidecarAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
