@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Envoy.Service.Ratelimit.V3;
+using Mesh.Contracts.Sidecar.V1;
+using Mesh.QuotaTests.Infrastructure;
+using EnvoyDescriptor = Envoy.Extensions.Common.Ratelimit.V3.RateLimitDescriptor;
+using static Envoy.Service.Ratelimit.V3.RateLimitResponse.Types;
+
+namespace Mesh.QuotaTests;
+
+/// <summary>The sidecar process while its Redis is killed and started again on the same port.</summary>
+public sealed class SidecarFaultTests
+{
+    [Fact]
+    public async Task ShouldRateLimit_RedisKilledThenBack_FailureModesApplyAndServiceResumes()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        await using var sidecar = await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, new Dictionary<string, string>
+        {
+            ["Redis__Configuration"] = $"{redis.ConnectionString},connectTimeout=500,connectRetry=1",
+            ["Quotas__Leases__Share"] = "0",
+            ["Quotas__Breaker__Timeout"] = "00:00:00.300",
+            ["Quotas__Breaker__BreakDuration"] = "00:00:01",
+            ["Quotas__Breaker__MinimumThroughput"] = "3",
+            ["Quotas__Policies__open__Match__tier"] = "free",
+            ["Quotas__Policies__open__Capacity"] = "1000",
+            ["Quotas__Policies__open__RefillPerSecond"] = "100",
+            ["Quotas__Policies__closed__Match__tier"] = "paid",
+            ["Quotas__Policies__closed__Capacity"] = "1000",
+            ["Quotas__Policies__closed__RefillPerSecond"] = "100",
+            ["Quotas__Policies__closed__FailureMode"] = "FailClosed",
+        });
+        var envoy = new RateLimitService.RateLimitServiceClient(sidecar.Channel);
+        var native = new RateLimits.RateLimitsClient(sidecar.Channel);
+        Assert.Equal((Code.Ok, Code.Ok), (await CodeAsync(envoy, "free"), await CodeAsync(envoy, "paid")));
+
+        redis.Kill();
+        var down = new List<(Code Free, Code Paid)>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            down.Add((await CodeAsync(envoy, "free"), await CodeAsync(envoy, "paid")));
+        }
+
+        var check = new CheckRequest { Domain = "apps" };
+        check.Descriptors.Add(new CheckRequest.Types.RequestDescriptor { Entries = { new CheckRequest.Types.Entry { Key = "tier", Value = "paid" } } });
+        var nativeDown = await native.CheckAsync(check, deadline: DateTime.UtcNow.AddSeconds(10));
+
+        await redis.RestartAsync();
+        var resumed = false;
+        clock.Restart();
+        while (!resumed && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            resumed = await CodeAsync(envoy, "paid") == Code.Ok;
+            await Task.Delay(100);
+        }
+
+        Assert.All(down, d => Assert.Equal((Code.Ok, Code.OverLimit), d));
+        Assert.True(down.Count > 20, $"only {down.Count} answers in 2 s while Redis was down");
+        Assert.Equal(CheckResponse.Types.Outcome.FailedClosed, nativeDown.Outcome);
+        Assert.True(resumed, "the sidecar never decided through Redis again:\n" + sidecar.Output);
+        Assert.False(sidecar.HasExited);
+        Assert.Contains("circuit breaker opened", sidecar.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<Code> CodeAsync(RateLimitService.RateLimitServiceClient client, string tier)
+    {
+        var request = new RateLimitRequest { Domain = "apps" };
+        request.Descriptors.Add(new EnvoyDescriptor { Entries = { new EnvoyDescriptor.Types.Entry { Key = "tier", Value = tier } } });
+        return (await client.ShouldRateLimitAsync(request, deadline: DateTime.UtcNow.AddSeconds(10))).OverallCode;
+    }
+}
