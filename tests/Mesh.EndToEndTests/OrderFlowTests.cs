@@ -57,6 +57,22 @@ public sealed class OrderFlowTests(MeshFixture mesh)
     }
 
     [Fact]
+    public async Task PlaceOrder_SameKeyConcurrently_OneOrderOneNotification()
+    {
+        var user = await TestUser.CreateAsync(mesh.Gateway);
+        await using var stream = await NotificationStream.OpenAsync(user);
+
+        var orders = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            user.PlaceOrderAsync("raced-key", TestUser.Line("RACE", 1, 500))));
+
+        var orderId = Assert.Single(orders.Select(o => o.OrderId).Distinct());
+        var received = await stream.DrainAsync(TimeSpan.FromSeconds(2));
+        Assert.Equal([orderId], received.Select(n => n.OrderId));
+        var listed = await user.Orders.ListOrdersAsync(new ListOrdersRequest(), user.Call());
+        Assert.Equal([orderId], listed.Orders.Select(o => o.OrderId));
+    }
+
+    [Fact]
     public async Task ListOrders_SmallPages_WalksEveryOrderNewestFirst()
     {
         var user = await TestUser.CreateAsync(mesh.Gateway);
