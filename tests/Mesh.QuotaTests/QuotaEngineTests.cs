@@ -104,6 +104,23 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task Decide_BucketDrained_CountsAllowedNearEmptyAndRejectedByPolicy()
+    {
+        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+            100, 0.001, Policy("tight", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 10), ("RefillPerSecond", 0.001))));
+        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+
+        for (var i = 0; i < 12; i++)
+        {
+            await harness.DecideAsync("t", Alice);
+        }
+
+        Assert.Equal(10, meter.Count("mesh.quotas.decisions", ("policy", "tight"), ("result", QuotaResults.Allowed)));
+        Assert.Equal(2, meter.Count("mesh.quotas.decisions", ("policy", "tight"), ("result", QuotaResults.Rejected)));
+        Assert.Equal(1, meter.Count("mesh.quotas.buckets.near_empty", ("policy", "tight")));
+    }
+
+    [Fact]
     public async Task Decide_UnlimitedPolicyMatches_ChargesNothing()
     {
         await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
@@ -189,7 +206,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_WithLeasesConcurrentCallers_NeverAdmitsBeyondCapacity()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(200, 0.0001, ("Leases:Share", "0.05"), ("Breaker:Timeout", "00:00:10")));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(200, 0.0001, ("Leases:Share", "0.05"), ("Leases:Lifetime", "00:01:00"), ("Breaker:Timeout", "00:00:10")));
 
         var burst = await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => harness.DecideAsync("t", Alice).AsTask()));
         var after = new List<QuotaVerdict>();
@@ -199,7 +216,8 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
         }
 
         // Calls already on their way to Redis when the leases were taken find it empty; the tokens
-        // leased meanwhile are spent by the calls that follow, so the total is exactly the bucket.
+        // leased meanwhile are spent by the calls that follow (a long lease lifetime, so that a slow
+        // machine cannot let them lapse), so the total is exactly the bucket.
         Assert.Equal(200, burst.Concat(after).Count(v => v.Outcome == QuotaOutcome.Allowed));
     }
 

@@ -34,9 +34,6 @@ public sealed partial class QuotaPolicySource : IDisposable
 
     public QuotaPolicySet Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised after a new policy set was swapped in.</summary>
-    public event Action<QuotaPolicySet>? Changed;
-
     public void Dispose() => _subscriptions.ForEach(s => s.Dispose());
 
     private void Reload()
@@ -46,7 +43,6 @@ public sealed partial class QuotaPolicySource : IDisposable
             var next = QuotaPolicySet.Compile(_factory.Create(Options.DefaultName));
             Volatile.Write(ref _current, next);
             LogReloaded(next.Rules.Count);
-            Changed?.Invoke(next);
         }
         catch (Exception exception) when (exception is OptionsValidationException or QuotaConfigurationException or InvalidOperationException)
         {

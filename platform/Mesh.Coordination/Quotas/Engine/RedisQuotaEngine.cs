@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mesh.Coordination.Quotas.Configuration;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -8,16 +7,14 @@ using StackExchange.Redis;
 namespace Mesh.Coordination.Quotas.Engine;
 
 /// <summary>
-/// Decides a call's charges with one EVALSHA of <see cref="QuotaScript"/> (SCRIPT LOAD again on
-/// NOSCRIPT), behind the deny cache and the circuit breaker. On Redis Cluster, charges whose
-/// buckets fall in different slots run as one script per slot; should a later slot refuse, the
-/// tokens taken in earlier slots are given back, so the all-or-nothing rule still holds. An
-/// admitted call may lease a few more tokens (<see cref="LeaseBook"/>), so that later calls on the
-/// same buckets need no Redis round trip.
+/// Decides a call's charges in Redis (<see cref="QuotaScriptRunner"/>) unless this process can
+/// answer alone: from leased tokens (<see cref="LeaseBook"/>) or a bucket known to be empty
+/// (<see cref="DenyCache"/>). Redis is reached through the circuit breaker; while it cannot
+/// decide, each policy's failure mode answers.
 /// </summary>
 public sealed partial class RedisQuotaEngine : IQuotaEngine
 {
-    private readonly IConnectionMultiplexer _redis;
+    private readonly QuotaScriptRunner _runner;
     private readonly QuotaPolicySource _policies;
     private readonly QuotaMetrics _metrics;
     private readonly TimeProvider _clock;
@@ -25,21 +22,19 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
     private readonly DenyCache _denied;
     private readonly LeaseBook _leases;
     private readonly ResiliencePipeline _breaker;
-    private readonly TimeSpan _timeout;
     private readonly TimeSpan _breakDuration;
 
     public RedisQuotaEngine(
         IConnectionMultiplexer redis, QuotaPolicySource policies, QuotaMetrics metrics, TimeProvider clock, ILogger<RedisQuotaEngine> logger,
         QuotaBreakerOptions breaker)
     {
-        _redis = redis;
+        _runner = new QuotaScriptRunner(redis, clock, breaker.Timeout, logger);
         _policies = policies;
         _metrics = metrics;
         _clock = clock;
         _logger = logger;
         _denied = new DenyCache(clock);
         _leases = new LeaseBook(clock);
-        _timeout = breaker.Timeout;
         _breakDuration = breaker.BreakDuration;
         _breaker = QuotaBreaker.Build(breaker, clock, metrics, logger);
     }
@@ -63,7 +58,7 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         try
         {
             var (verdict, leased) = await _breaker.ExecuteAsync(
-                static (state, _) => state.Engine.DecideInRedisAsync(state.Charges, state.Set), (Engine: this, Charges: charges, Set: set), cancellationToken);
+                static (state, _) => state.Runner.DecideAsync(state.Charges, state.Set), (Runner: _runner, Charges: charges, Set: set), cancellationToken);
             _metrics.RedisLatency(_clock.GetElapsedTime(askedAt), succeeded: true);
             RememberEmpty(verdict, askedAt);
             verdict = KeepLeases(verdict, leased, set);
@@ -103,59 +98,6 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         return decisions is null ? null : new QuotaVerdict(QuotaOutcome.Rejected, charges, decisions);
     }
 
-    private async ValueTask<(QuotaVerdict Verdict, double[] Leased)> DecideInRedisAsync(IReadOnlyList<QuotaCharge> charges, QuotaPolicySet set)
-    {
-        if (charges.Count == 1)
-        {
-            // The common case, without the grouping below: one bucket, one script.
-            var result = await EvaluateAsync(charges, set);
-            var (leasedOne, decision) = Parse(charges[0].Policy, result, 0);
-            var outcome = (int)result[0] == 1 ? QuotaOutcome.Allowed : QuotaOutcome.Rejected;
-            return (new QuotaVerdict(outcome, charges, new[] { decision }), [leasedOne]);
-        }
-
-        var buckets = Buckets(charges);
-        var groups = SlotGroups(buckets);
-        var decided = new Dictionary<string, (double Leased, QuotaDecision Decision)>(StringComparer.Ordinal);
-        var admitted = true;
-        var done = new List<List<QuotaCharge>>();
-        foreach (var group in groups)
-        {
-            var result = await EvaluateAsync(group, group.Count == groups.Sum(g => g.Count) ? set : null);
-            admitted = (int)result[0] == 1;
-            for (var i = 0; i < group.Count; i++)
-            {
-                decided[group[i].Key] = Parse(group[i].Policy, result, i);
-            }
-
-            if (!admitted)
-            {
-                break;
-            }
-
-            done.Add(group);
-        }
-
-        if (!admitted && groups.Count > 1)
-        {
-            await RefundAsync(done);
-        }
-
-        var decisions = charges.Select(c => decided.TryGetValue(c.Key, out var d)
-            ? d.Decision
-            : new QuotaDecision(true, c.Policy.Capacity, c.Policy.Capacity, TimeSpan.Zero, TimeSpan.Zero)).ToArray();
-        var leased = new double[charges.Count];
-        for (var i = 0; i < charges.Count; i++)
-        {
-            if (decided.TryGetValue(charges[i].Key, out var d) && decided.Remove(charges[i].Key))
-            {
-                leased[i] = d.Leased; // A bucket named twice leases once.
-            }
-        }
-
-        return (new QuotaVerdict(admitted ? QuotaOutcome.Allowed : QuotaOutcome.Rejected, charges, decisions), leased);
-    }
-
     /// <summary>Hands leased tokens to the lease book; what a client hears as remaining includes them.</summary>
     private QuotaVerdict KeepLeases(QuotaVerdict verdict, double[] leased, QuotaPolicySet set)
     {
@@ -172,101 +114,6 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         }
 
         return decisions is null ? verdict : verdict with { Decisions = decisions };
-    }
-
-    /// <summary>One charge per bucket: a call that names a bucket twice pays both costs at once.</summary>
-    private static List<QuotaCharge> Buckets(IReadOnlyList<QuotaCharge> charges)
-    {
-        var buckets = new List<QuotaCharge>(charges.Count);
-        foreach (var charge in charges)
-        {
-            var index = buckets.FindIndex(b => b.Key == charge.Key);
-            if (index < 0)
-            {
-                buckets.Add(charge);
-            }
-            else
-            {
-                var merged = buckets[index];
-                var shadow = merged.Policy.Shadow && charge.Policy.Shadow;
-                buckets[index] = merged with { Cost = merged.Cost + charge.Cost, Policy = merged.Policy with { Shadow = shadow } };
-            }
-        }
-
-        return buckets;
-    }
-
-    private List<List<QuotaCharge>> SlotGroups(List<QuotaCharge> buckets)
-    {
-        if (buckets.Count == 1 || !IsCluster())
-        {
-            return [buckets];
-        }
-
-        return buckets.GroupBy(b => _redis.HashSlot(b.Key)).Select(g => g.ToList()).ToList();
-    }
-
-    private bool IsCluster() => _redis.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster);
-
-    private async ValueTask RefundAsync(List<List<QuotaCharge>> taken)
-    {
-        foreach (var group in taken)
-        {
-            var refund = group.Select(c => c with { Cost = -c.Cost, Policy = c.Policy with { Shadow = true } }).ToList();
-            await EvaluateAsync(refund, leases: null);
-        }
-    }
-
-    /// <summary>Runs the script; with <paramref name="leases"/>, each bucket may lease tokens (never across slots, never for refunds).</summary>
-    private async ValueTask<RedisResult[]> EvaluateAsync(IReadOnlyList<QuotaCharge> buckets, QuotaPolicySet? leases)
-    {
-        var keys = new RedisKey[buckets.Count];
-        var args = new RedisValue[buckets.Count * QuotaScript.ArgsPerKey];
-        for (var i = 0; i < buckets.Count; i++)
-        {
-            var bucket = buckets[i];
-            var at = i * QuotaScript.ArgsPerKey;
-            keys[i] = bucket.Key;
-            args[at] = bucket.Policy.Capacity;
-            args[at + 1] = bucket.Policy.RefillPerSecond;
-            args[at + 2] = bucket.Cost;
-            args[at + 3] = bucket.Policy.Shadow ? 0 : 1;
-            args[at + 4] = leases?.LeaseSize(bucket.Policy, bucket.Cost) ?? 0;
-        }
-
-        var database = _redis.GetDatabase();
-        try
-        {
-            return (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, keys, args).WaitAsync(_timeout, _clock))!;
-        }
-        catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-        {
-            await LoadScriptAsync();
-            return (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, keys, args).WaitAsync(_timeout, _clock))!;
-        }
-    }
-
-    /// <summary>SCRIPT LOAD on every primary: after a restart or failover the script cache is empty.</summary>
-    private async Task LoadScriptAsync()
-    {
-        foreach (var server in _redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
-        {
-            await server.ScriptLoadAsync(QuotaScript.Source).WaitAsync(_timeout, _clock);
-        }
-
-        LogScriptLoaded();
-    }
-
-    private static (double Leased, QuotaDecision Decision) Parse(QuotaPolicy policy, RedisResult[] result, int index)
-    {
-        var at = 1 + (index * QuotaScript.ResultsPerKey);
-        var retry = TimeSpan.FromMicroseconds((long)result[at + 2]);
-        return ((double)result[at + 4], new QuotaDecision(
-            Allowed: retry == TimeSpan.Zero,
-            Limit: policy.Capacity,
-            Remaining: double.Parse((string)result[at + 1]!, CultureInfo.InvariantCulture),
-            RetryAfter: retry,
-            ResetAfter: TimeSpan.FromMicroseconds((long)result[at + 3])));
     }
 
     private void RememberEmpty(QuotaVerdict verdict, long askedAt)
@@ -320,6 +167,4 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
     [LoggerMessage(LogLevel.Warning, "Quota decision failed in Redis ({ExceptionType}): {Reason}")]
     private partial void LogRedisFailed(string exceptionType, string reason);
 
-    [LoggerMessage(LogLevel.Information, "Quota script loaded into Redis after NOSCRIPT.")]
-    private partial void LogScriptLoaded();
 }
