@@ -186,6 +186,21 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task Decide_ConcurrentCallsOnManyBuckets_BatchedYetExactPerBucket()
+    {
+        await using var harness = EngineHarness.Create(
+            redis.ConnectionString, Quotas(5, 0.0001, ("DenyCache", "false"), ("Leases:Share", "0"), ("Breaker:Timeout", "00:00:10")));
+
+        var calls = Enumerable.Range(0, 600).Select(i => harness.DecideAsync("t", ("user", $"u{i % 30}"), ("method", "/m/List")).AsTask());
+        var verdicts = await Task.WhenAll(calls);
+
+        var admittedPerUser = verdicts.Where(v => v.Outcome == QuotaOutcome.Allowed).GroupBy(v => v.Charges[0].Key).Select(g => g.Count()).ToList();
+        Assert.Equal(30, admittedPerUser.Count);
+        Assert.All(admittedPerUser, count => Assert.Equal(5, count));
+        Assert.Equal(450, verdicts.Count(v => v.Outcome == QuotaOutcome.Rejected));
+    }
+
+    [Fact]
     public async Task Decide_WithLeases_MostCallsSkipRedisAndNoneBeyondCapacity()
     {
         await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(100, 0.0001, ("Leases:Share", "0.1")));

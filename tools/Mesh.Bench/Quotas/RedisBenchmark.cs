@@ -14,7 +14,7 @@ public static partial class RedisBenchmark
         foreach (var argument in new[]
                  {
                      "-h", host, "-p", port, "-c", $"{clients}", "-n", $"{requests}", "-r", "100000", "-q",
-                     "EVALSHA", sha, "1", randomKeys ? "quotas:{bench}:__rand_int__" : "quotas:{bench}:one", "1000000000", "1000000", "1", "1", "0",
+                     "EVALSHA", sha, "1", randomKeys ? "quotas:{bench}:__rand_int__" : "quotas:{bench}:one", "1", "1", "1000000000", "1000000", "1", "1", "0",
                  })
         {
             info.ArgumentList.Add(argument);

@@ -11,8 +11,26 @@ namespace Mesh.Coordination.Quotas.Engine;
 /// per slot; should a later slot refuse, the tokens taken in earlier slots are given back, so the
 /// all-or-nothing rule still holds. Each Redis call waits at most the breaker's timeout.
 /// </summary>
-internal sealed partial class QuotaScriptRunner(IConnectionMultiplexer redis, TimeProvider clock, TimeSpan timeout, ILogger logger)
+internal sealed partial class QuotaScriptRunner : IAsyncDisposable
 {
+    private readonly IConnectionMultiplexer _redis;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _timeout;
+    private readonly ILogger _logger;
+    private readonly QuotaBatcher _batcher;
+    private bool? _cluster;
+
+    public QuotaScriptRunner(IConnectionMultiplexer redis, TimeProvider clock, TimeSpan timeout, ILogger logger)
+    {
+        _redis = redis;
+        _clock = clock;
+        _timeout = timeout;
+        _logger = logger;
+        _batcher = new QuotaBatcher(RunAsync, clock);
+    }
+
+    public ValueTask DisposeAsync() => _batcher.DisposeAsync();
+
     public async ValueTask<(QuotaVerdict Verdict, double[] Leased)> DecideAsync(IReadOnlyList<QuotaCharge> charges, QuotaPolicySet set)
     {
         if (charges.Count == 1)
@@ -95,10 +113,26 @@ internal sealed partial class QuotaScriptRunner(IConnectionMultiplexer redis, Ti
             return [buckets];
         }
 
-        return buckets.GroupBy(b => redis.HashSlot(b.Key)).Select(g => g.ToList()).ToList();
+        return buckets.GroupBy(b => _redis.HashSlot(b.Key)).Select(g => g.ToList()).ToList();
     }
 
-    private bool IsCluster() => redis.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster);
+    /// <summary>Whether Redis is a cluster, asked once a server has answered (a standalone Redis does not become one).</summary>
+    private bool IsCluster()
+    {
+        if (_cluster is { } known)
+        {
+            return known;
+        }
+
+        var servers = _redis.GetServers().Where(s => s.IsConnected).ToList();
+        if (servers.Count == 0)
+        {
+            return false;
+        }
+
+        _cluster = servers.Any(s => s.ServerType == ServerType.Cluster);
+        return _cluster.Value;
+    }
 
     private async ValueTask RefundAsync(List<List<QuotaCharge>> taken)
     {
@@ -109,7 +143,12 @@ internal sealed partial class QuotaScriptRunner(IConnectionMultiplexer redis, Ti
         }
     }
 
-    /// <summary>Runs the script; with <paramref name="leases"/>, each bucket may lease tokens (never across slots, never for refunds).</summary>
+    /// <summary>
+    /// Runs the script for one decision; with <paramref name="leases"/>, each bucket may lease
+    /// tokens (never across slots, never for refunds). Off Redis Cluster, decisions go through the
+    /// batcher; on a cluster each runs alone, since one script may only touch one slot.
+    /// Returns { admitted, then <see cref="QuotaScript.ResultsPerKey"/> values per bucket }.
+    /// </summary>
     private async ValueTask<RedisResult[]> EvaluateAsync(IReadOnlyList<QuotaCharge> buckets, QuotaPolicySet? leases)
     {
         var keys = new RedisKey[buckets.Count];
@@ -126,27 +165,56 @@ internal sealed partial class QuotaScriptRunner(IConnectionMultiplexer redis, Ti
             args[at + 4] = leases?.LeaseSize(bucket.Policy, bucket.Cost) ?? 0;
         }
 
-        var database = redis.GetDatabase();
+        var call = new ScriptCall(keys, args);
+        var decided = IsCluster() ? RunAsync([call]).ContinueWith(t => t.Result[0], TaskScheduler.Default) : _batcher.SubmitAsync(call, _timeout);
+        return await decided.WaitAsync(_timeout, _clock);
+    }
+
+    /// <summary>One EVALSHA for several decisions; their results, split per decision.</summary>
+    private async Task<RedisResult[][]> RunAsync(IReadOnlyList<ScriptCall> calls)
+    {
+        var keys = new List<RedisKey>();
+        var args = new List<RedisValue> { calls.Count };
+        foreach (var call in calls)
+        {
+            keys.AddRange(call.Keys);
+            args.Add(call.Keys.Length);
+            args.AddRange(call.Args);
+        }
+
+        RedisResult[] flat;
+        var database = _redis.GetDatabase();
         try
         {
-            return (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, keys, args).WaitAsync(timeout, clock))!;
+            flat = (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, [.. keys], [.. args]))!;
         }
         catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
             await LoadScriptAsync();
-            return (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, keys, args).WaitAsync(timeout, clock))!;
+            flat = (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, [.. keys], [.. args]))!;
         }
+
+        var results = new RedisResult[calls.Count][];
+        var at = 0;
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var length = 1 + (calls[i].Keys.Length * QuotaScript.ResultsPerKey);
+            results[i] = flat[at..(at + length)];
+            at += length;
+        }
+
+        return results;
     }
 
     /// <summary>SCRIPT LOAD on every primary: after a restart or failover the script cache is empty.</summary>
     private async Task LoadScriptAsync()
     {
-        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        foreach (var server in _redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
-            await server.ScriptLoadAsync(QuotaScript.Source).WaitAsync(timeout, clock);
+            await server.ScriptLoadAsync(QuotaScript.Source).WaitAsync(_timeout, _clock);
         }
 
-        LogScriptLoaded(logger);
+        LogScriptLoaded(_logger);
     }
 
     private static (double Leased, QuotaDecision Decision) Parse(QuotaPolicy policy, RedisResult[] result, int index)

@@ -12,7 +12,7 @@ namespace Mesh.Coordination.Quotas.Engine;
 /// (<see cref="DenyCache"/>). Redis is reached through the circuit breaker; while it cannot
 /// decide, each policy's failure mode answers.
 /// </summary>
-public sealed partial class RedisQuotaEngine : IQuotaEngine
+public sealed partial class RedisQuotaEngine : IQuotaEngine, IAsyncDisposable
 {
     private readonly QuotaScriptRunner _runner;
     private readonly QuotaPolicySource _policies;
@@ -38,6 +38,8 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine
         _breakDuration = breaker.BreakDuration;
         _breaker = QuotaBreaker.Build(breaker, clock, metrics, logger);
     }
+
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
 
     public async ValueTask<QuotaVerdict> DecideAsync(IReadOnlyList<QuotaCharge> charges, CancellationToken cancellationToken)
     {
