@@ -11,29 +11,29 @@ public sealed record QuotaVerdict(QuotaOutcome Outcome, IReadOnlyList<QuotaCharg
     public bool Admitted => Outcome is QuotaOutcome.Allowed or QuotaOutcome.FailedOpen;
 
     /// <summary>
-    /// The charge a client should hear about: the first enforced one that rejected, else the one
-    /// with the smallest share of its capacity left; -1 when there is none.
+    /// The charge a client should hear about: the first enforced one that lacks tokens, else the
+    /// one with the smallest share of its capacity left; -1 when there is none.
     /// </summary>
-    public int Deciding
-    {
-        get
-        {
-            var best = -1;
-            for (var i = 0; i < Decisions.Count; i++)
-            {
-                if (!Charges[i].Policy.Shadow && !Decisions[i].Allowed)
-                {
-                    return i;
-                }
+    public int Deciding => DecidingAmong(0, Decisions.Count);
 
-                if (best < 0 || Share(i) < Share(best))
-                {
-                    best = i;
-                }
+    /// <summary>As <see cref="Deciding"/>, among the charges <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> - 1.</summary>
+    public int DecidingAmong(int start, int count)
+    {
+        var best = -1;
+        for (var i = start; i < start + count; i++)
+        {
+            if (!Charges[i].Policy.Shadow && !Decisions[i].Allowed)
+            {
+                return i;
             }
 
-            return best;
+            if (best < 0 || Share(i) < Share(best))
+            {
+                best = i;
+            }
         }
+
+        return best;
     }
 
     private double Share(int i) => Decisions[i].Remaining / Decisions[i].Limit;

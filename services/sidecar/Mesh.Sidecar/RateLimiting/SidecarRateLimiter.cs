@@ -32,28 +32,7 @@ public sealed class SidecarRateLimiter(IQuotaEngine engine, QuotaPolicySource po
         }
 
         var verdict = await engine.DecideAsync(charges, cancellationToken);
-        return new RateLimitCheck(verdict, [.. ranges.Select(r => Deciding(verdict, r.Start, r.Count))]);
-    }
-
-    /// <summary>Within one descriptor's charges: the first that lacks tokens, else the one closest to empty.</summary>
-    private static int Deciding(QuotaVerdict verdict, int start, int count)
-    {
-        var best = -1;
-        for (var i = start; i < start + count; i++)
-        {
-            var decision = verdict.Decisions[i];
-            if (!decision.Allowed)
-            {
-                return i;
-            }
-
-            if (best < 0 || decision.Remaining / decision.Limit < verdict.Decisions[best].Remaining / verdict.Decisions[best].Limit)
-            {
-                best = i;
-            }
-        }
-
-        return best;
+        return new RateLimitCheck(verdict, [.. ranges.Select(r => verdict.DecidingAmong(r.Start, r.Count))]);
     }
 
     private static void Validate(string domain, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> descriptors)
