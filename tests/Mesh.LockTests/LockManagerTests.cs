@@ -71,9 +71,10 @@ public sealed class LockManagerTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Handle_AutoExtend_HeldPastItsExpiry()
     {
-        await using var held = await Locks.TryAcquireAsync(Request("r", "a", expiry: TimeSpan.FromSeconds(1)), CancellationToken.None);
+        // Renewals come every third of the expiry; two seconds leave room for a stalled machine.
+        await using var held = await Locks.TryAcquireAsync(Request("r", "a", expiry: TimeSpan.FromSeconds(2)), CancellationToken.None);
 
-        await Task.Delay(2500);
+        await Task.Delay(5000);
         var other = await Locks.TryAcquireAsync(Request("r", "b", wait: TimeSpan.Zero), CancellationToken.None);
 
         Assert.Null(other);

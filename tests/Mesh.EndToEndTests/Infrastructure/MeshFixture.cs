@@ -104,12 +104,12 @@ public sealed class MeshFixture : IAsyncLifetime
 
     private void Start(string name, string projectDirectory, string assembly, Dictionary<string, string> environment, string url) =>
         _processes.Add(ChildProcess.StartDotnet(
-            name, RepositoryPaths.OutputOf(projectDirectory, assembly), new Dictionary<string, string>(environment) { ["Urls"] = url }));
+            name, Runnables.Of(projectDirectory, assembly), new Dictionary<string, string>(environment) { ["Urls"] = url }));
 
     private async Task<string> StartDevBrokerAsync()
     {
         var broker = ChildProcess.StartDotnet(
-            "dev-broker", RepositoryPaths.OutputOf("tools/Mesh.DevBroker", "Mesh.DevBroker.dll"),
+            "dev-broker", Runnables.Of("tools/Mesh.DevBroker", "Mesh.DevBroker.dll"),
             new Dictionary<string, string>(), "--bootstrap-file", _bootstrapFile);
         _processes.Add(broker);
         var deadline = Stopwatch.StartNew();
@@ -132,7 +132,7 @@ public sealed class MeshFixture : IAsyncLifetime
         var otlp = Address();
         _processes.Add(ChildProcess.Start(
             "dashboard",
-            RepositoryPaths.DashboardExecutable(),
+            Runnables.DashboardExecutable(),
             [],
             Path.GetTempPath(),
             new Dictionary<string, string>
@@ -166,29 +166,9 @@ public sealed class MeshFixture : IAsyncLifetime
     private async Task WaitServingAsync(string address)
     {
         using var channel = GrpcChannel.ForAddress(address);
-        var client = new Health.HealthClient(channel);
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        if (!await GrpcHealth.WaitServingAsync(channel, TimeSpan.FromSeconds(60), () => _processes.Any(p => p.HasExited)))
         {
-            try
-            {
-                var reply = await client.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
-                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    return;
-                }
-            }
-            catch (Grpc.Core.RpcException) when (deadline.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                // Not listening yet.
-            }
-
-            if (deadline.Elapsed > TimeSpan.FromSeconds(60) || _processes.Any(p => p.HasExited))
-            {
-                throw new InvalidOperationException($"{address} never became SERVING.\n{Logs()}");
-            }
-
-            await Task.Delay(100);
+            throw new InvalidOperationException($"{address} never became SERVING.\n{Logs()}");
         }
     }
 }

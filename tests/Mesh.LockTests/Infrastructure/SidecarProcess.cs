@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Mesh.Contracts.Sidecar.V1;
@@ -55,27 +54,11 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     private async Task WaitServingAsync(string address)
     {
-        var health = new Health.HealthClient(_channel);
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !_process.HasExited)
+        if (!await GrpcHealth.WaitServingAsync(_channel, TimeSpan.FromSeconds(60), () => _process.HasExited))
         {
-            try
-            {
-                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
-                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    return;
-                }
-            }
-            catch (RpcException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
+            var output = _process.Output;
+            await DisposeAsync();
+            throw new InvalidOperationException($"The sidecar at {address} never became SERVING.\n{output}");
         }
-
-        await DisposeAsync();
-        throw new InvalidOperationException($"The sidecar at {address} never became SERVING.\n{_process.Output}");
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Mesh.Testing;
@@ -74,27 +73,10 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private async Task WaitServingAsync()
     {
-        var health = new Health.HealthClient(Channel);
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !_process.HasExited)
+        if (!await GrpcHealth.WaitServingAsync(Channel, TimeSpan.FromSeconds(60), () => _process.HasExited))
         {
-            try
-            {
-                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
-                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    return;
-                }
-            }
-            catch (RpcException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
+            throw new InvalidOperationException($"{Address} never became SERVING.\n{Output}");
         }
-
-        throw new InvalidOperationException($"{Address} never became SERVING.\n{Output}");
     }
 
     private void Keep(string? line)
