@@ -35,7 +35,8 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_AfterRetryDelay_AllowsAgain()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(2, 4));
+        // One token a second: the third call stays refused even if the machine stalls between calls.
+        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(2, 1));
         await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
         var empty = await harness.DecideAsync("t", Alice);
