@@ -12,7 +12,8 @@ namespace Mesh.Orders.Ordering;
 /// steps therefore loses nothing, and a retry with the same idempotency key republishes the same
 /// event, which every consumer handles idempotently. Placements of one (user, idempotency key) run
 /// one at a time under a distributed lock, so concurrent retries wait for the first one and then
-/// find its order instead of publishing it again.
+/// find its order instead of publishing it again; the claim is a fenced write, so a holder whose
+/// lock expired while it was paused cannot claim after the next holder did.
 /// </summary>
 public sealed partial class OrderPlacement(
     OrderStore store, IEventPublisher publisher, ILockManager locks, TimeProvider clock, ILogger<OrderPlacement> logger)
@@ -24,7 +25,9 @@ public sealed partial class OrderPlacement(
     public async Task<Order> PlaceAsync(PlaceOrderCommand command, CancellationToken cancellationToken)
     {
         await using var placing = await LockAsync(command, cancellationToken);
-        var placed = await store.ClaimAsync(OrderMapper.ToEvent(command, clock.GetUtcNow()));
+        var placed = await store.ClaimAsync(OrderMapper.ToEvent(command, clock.GetUtcNow()), placing.FencingToken, cancellationToken)
+            ?? throw new UnavailableException(
+                "The placement lock expired before the order was claimed; retry with the same idempotency key.", RetryAfter);
         if (await store.FindAsync(placed.UserId, placed.OrderId) is { } existing)
         {
             return existing;

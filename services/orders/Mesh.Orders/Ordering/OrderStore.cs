@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.V1;
+using Mesh.Coordination.Locks;
 using Mesh.ServiceDefaults.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -16,18 +17,40 @@ public sealed class OrderStore(IConnectionMultiplexer redis, IOptions<OrderOptio
 {
     private readonly RedisTimeline _orders = new(redis, "orders");
 
+    // KEYS[1] claim, KEYS[2] its fence; ARGV event bytes, retention ms. Returns the earlier claim, or nil.
+    private const string ClaimScript = """
+        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        local previous = redis.call('GET', KEYS[1])
+        if previous then
+          return previous
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return false
+        """;
+
     /// <summary>
-    /// Claims the idempotency key for <paramref name="candidate"/>; when the key was claimed before,
-    /// returns the event it was claimed for instead.
+    /// Claims the idempotency key for <paramref name="candidate"/> as the holder of the placement
+    /// lock with <paramref name="fencingToken"/>; when the key was claimed before, returns the event
+    /// it was claimed for instead. Null when a later holder of the lock has written already: this
+    /// holder's lock expired while it was paused, and it must not write.
     /// </summary>
-    public async Task<OrderPlaced> ClaimAsync(OrderPlaced candidate)
+    public async Task<OrderPlaced?> ClaimAsync(OrderPlaced candidate, long fencingToken, CancellationToken cancellationToken)
     {
-        var previous = await redis.GetDatabase().StringSetAndGetAsync(
-            $"orders:{{{candidate.UserId}}}:idempotency:{candidate.IdempotencyKey}",
-            candidate.ToByteArray(),
-            expiry: options.Value.IdempotencyRetention,
-            when: When.NotExists);
-        return previous.IsNull ? candidate : OrderPlaced.Parser.ParseFrom((byte[])previous!);
+        var claimKey = $"orders:{{{candidate.UserId}}}:idempotency:{candidate.IdempotencyKey}";
+        var fenceKey = claimKey + ":fence";
+        var written = await redis.GetDatabase().FencedWriteAsync(
+            fenceKey,
+            fencingToken,
+            ClaimScript,
+            [claimKey, fenceKey],
+            [candidate.ToByteArray(), (long)options.Value.IdempotencyRetention.TotalMilliseconds],
+            cancellationToken);
+        if (!written.Applied)
+        {
+            return null;
+        }
+
+        return written.Reply is { IsNull: false } previous ? OrderPlaced.Parser.ParseFrom((byte[])previous!) : candidate;
     }
 
     /// <summary>Adds the order to its user's view unless it is there already.</summary>
