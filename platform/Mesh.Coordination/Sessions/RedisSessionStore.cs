@@ -43,19 +43,21 @@ public sealed class RedisSessionStore(IConnectionMultiplexer redis, IOptionsMoni
     public async Task<IReadOnlyList<SessionInfo>> ListAsync(string userId, CancellationToken cancellationToken)
     {
         var index = SessionTokens.IndexOf(userId);
+        var ids = (await Db.SetMembersAsync(index)).Select(member => (string)member!).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        // One pipelined batch of reads rather than a round trip per session.
+        var described = await Task.WhenAll(ids.Select(id => Db.ScriptEvaluateAsync(SessionScripts.Describe, [SessionTokens.KeyOf(id)])));
+
         var sessions = new List<SessionInfo>();
-        foreach (var member in await Db.SetMembersAsync(index))
+        for (var i = 0; i < ids.Count; i++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var sessionId = (string)member!;
-            var described = await Db.ScriptEvaluateAsync(SessionScripts.Describe, [SessionTokens.KeyOf(sessionId)]);
-            if (described.IsNull || (string?)((RedisResult[])described!)[0] != userId)
+            if (described[i].IsNull || (string?)((RedisResult[])described[i]!)[0] != userId)
             {
-                await Db.SetRemoveAsync(index, sessionId);
+                await Db.SetRemoveAsync(index, ids[i]);
                 continue;
             }
 
-            sessions.Add(ToInfo(sessionId, (RedisResult[])described!));
+            sessions.Add(ToInfo(ids[i], (RedisResult[])described[i]!));
         }
 
         return sessions.OrderByDescending(s => s.LastUsedAt).ToList();
