@@ -9,6 +9,10 @@ public static class EventContracts
     public static IReadOnlyList<EventContract> All { get; } =
     [
         new(OrderPlaced.Descriptor, Topics.OrderPlaced, Partitions: 3, m => ((OrderPlaced)m).OrderId),
+        new(OrderConfirmed.Descriptor, Topics.OrderConfirmed, Partitions: 3, m => ((OrderConfirmed)m).OrderId),
+        new(OrderRejected.Descriptor, Topics.OrderRejected, Partitions: 3, m => ((OrderRejected)m).OrderId),
+        new(CreditReserved.Descriptor, Topics.CreditReserved, Partitions: 3, m => ((CreditReserved)m).UserId),
+        new(CreditRejected.Descriptor, Topics.CreditRejected, Partitions: 3, m => ((CreditRejected)m).UserId),
     ];
 
     public static EventContract For<TEvent>() where TEvent : IMessage<TEvent>, new() =>
