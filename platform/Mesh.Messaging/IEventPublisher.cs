@@ -11,4 +11,10 @@ public interface IEventPublisher
     /// </summary>
     Task PublishAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
         where TEvent : IMessage<TEvent>, new();
+
+    /// <summary>
+    /// Publishes an event whose type is known only at run time (e.g. read back from an outbox);
+    /// its contract is found by its descriptor's full name. Same guarantees as the typed overload.
+    /// </summary>
+    Task PublishAsync(IMessage @event, CancellationToken cancellationToken);
 }

@@ -35,11 +35,14 @@ internal sealed class KafkaEventPublisher : IEventPublisher, IDisposable
             .Build());
     }
 
-    public async Task PublishAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
-        where TEvent : IMessage<TEvent>, new()
+    public Task PublishAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
+        where TEvent : IMessage<TEvent>, new() =>
+        PublishAsync((IMessage)@event, cancellationToken);
+
+    public async Task PublishAsync(IMessage @event, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(@event);
-        var contract = EventContracts.For<TEvent>();
+        var contract = EventContracts.For(@event.Descriptor.FullName);
         var key = contract.PartitionKey(@event);
         using var activity = _activities.StartSend(contract.Topic, key);
         var message = new Message<string, byte[]>
