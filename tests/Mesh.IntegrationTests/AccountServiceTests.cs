@@ -1,8 +1,10 @@
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Testing;
 using Mesh.Users.Accounts;
+using Mesh.Users.Credit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.IntegrationTests;
 
@@ -10,7 +12,9 @@ public sealed class AccountServiceTests(RedisServerFixture redis) : RedisTestBas
 {
     private const string Password = "a long enough password";
 
-    private AccountService Accounts => new(new UserAccountStore(Redis), new PasswordHasher<UserAccount>(), NullLogger<AccountService>.Instance);
+    private AccountService Accounts => new(
+        new UserAccountStore(Redis), new PasswordHasher<UserAccount>(),
+        Options.Create(new CreditOptions { DefaultCreditLimitCents = 5000 }), NullLogger<AccountService>.Instance);
 
     [Fact]
     public async Task Register_SameEmailDifferentCase_AlreadyExistsAndFirstAccountKept()

@@ -3,7 +3,7 @@ using Mesh.Users.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("mesh-users");
-builder.Services.AddUserServices();
+builder.AddUserServices();
 
 var app = builder.Build();
 app.MapServiceDefaults();

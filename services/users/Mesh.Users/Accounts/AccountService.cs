@@ -1,11 +1,13 @@
 using Mesh.ServiceDefaults.Errors;
+using Mesh.Users.Credit;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Users.Accounts;
 
 /// <summary>Registration and password checks. Passwords only ever reach the hasher.</summary>
 public sealed partial class AccountService(
-    UserAccountStore store, IPasswordHasher<UserAccount> hasher, ILogger<AccountService> logger)
+    UserAccountStore store, IPasswordHasher<UserAccount> hasher, IOptions<CreditOptions> credit, ILogger<AccountService> logger)
 {
     private static readonly UserAccount Nobody = new("", "", "", "");
 
@@ -15,7 +17,7 @@ public sealed partial class AccountService(
     public async Task<UserAccount> RegisterAsync(RegistrationRequest request)
     {
         var userId = $"usr_{Guid.CreateVersion7():N}";
-        var account = new UserAccount(userId, request.Email, request.DisplayName, "");
+        var account = new UserAccount(userId, request.Email, request.DisplayName, "", credit.Value.DefaultCreditLimitCents);
         account = account with { PasswordHash = hasher.HashPassword(account, request.Password) };
         if (!await store.TryCreateAsync(account))
         {

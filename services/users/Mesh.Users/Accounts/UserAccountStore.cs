@@ -13,7 +13,8 @@ public sealed class UserAccountStore(IConnectionMultiplexer redis)
         if redis.call('EXISTS', KEYS[1]) == 1 then
           return 0
         end
-        redis.call('HSET', KEYS[1], 'user_id', ARGV[1], 'email', ARGV[2], 'display_name', ARGV[3], 'password_hash', ARGV[4])
+        redis.call('HSET', KEYS[1], 'user_id', ARGV[1], 'email', ARGV[2], 'display_name', ARGV[3], 'password_hash', ARGV[4],
+          'credit_limit_cents', ARGV[5])
         return 1
         """;
 
@@ -22,7 +23,7 @@ public sealed class UserAccountStore(IConnectionMultiplexer redis)
         var created = await redis.GetDatabase().ScriptEvaluateAsync(
             CreateScript,
             [KeyOf(account.Email)],
-            [account.UserId, account.Email, account.DisplayName, account.PasswordHash]);
+            [account.UserId, account.Email, account.DisplayName, account.PasswordHash, account.CreditLimitCents ?? 0]);
         return (int)created == 1;
     }
 
@@ -51,11 +52,15 @@ public sealed class UserAccountStore(IConnectionMultiplexer redis)
     public async Task<UserAccount?> FindByEmailAsync(string normalizedEmail)
     {
         var fields = await redis.GetDatabase().HashGetAsync(
-            KeyOf(normalizedEmail), ["user_id", "email", "display_name", "password_hash"]);
+            KeyOf(normalizedEmail), ["user_id", "email", "display_name", "password_hash", "credit_limit_cents"]);
         return fields[0].IsNull
             ? null
-            : new UserAccount(fields[0]!, fields[1]!, fields[2]!, fields[3]!);
+            : new UserAccount(fields[0]!, fields[1]!, fields[2]!, fields[3]!, CreditLimitOf(fields[4]));
     }
+
+    // 0 or absent: stored before limits existed (or without one); the configured default applies.
+    private static long? CreditLimitOf(RedisValue stored) =>
+        stored.TryParse(out long cents) && cents > 0 ? cents : null;
 
     private static string KeyOf(string normalizedEmail) => $"users:email:{normalizedEmail}";
 

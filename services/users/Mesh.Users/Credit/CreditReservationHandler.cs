@@ -1,0 +1,75 @@
+using Google.Protobuf;
+using Mesh.Contracts.Events.V1;
+using Mesh.Coordination.Locks;
+using Mesh.Messaging;
+using Mesh.Users.Accounts;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Users.Credit;
+
+/// <summary>
+/// The user's step of the order saga: OrderPlaced → CreditReserved or CreditRejected. Record, then
+/// publish, then return (docs: "no dual writes"): under the user's credit lock one fenced script
+/// records the decision with the event it emits, keyed by the OrderPlaced's event_id; the event is
+/// published only after that, and the handler returns (so the offset is committed) only after the
+/// publish. A redelivered OrderPlaced finds the record and republishes the identical event. Anything
+/// that leaves the decision unrecorded or unpublished throws, so the library retries the record.
+/// </summary>
+public sealed partial class CreditReservationHandler(
+    CreditStore credit,
+    UserAccountStore accounts,
+    ILockManager locks,
+    IEventPublisher publisher,
+    IOptions<CreditOptions> options,
+    TimeProvider clock,
+    ILogger<CreditReservationHandler> logger) : IEventHandler<OrderPlaced>
+{
+    private static readonly string LockOwner = $"mesh-users/{Environment.MachineName}/{Environment.ProcessId}";
+
+    public async Task HandleAsync(OrderPlaced placed, EventMetadata metadata, CancellationToken cancellationToken)
+    {
+        var decision = await DecideAsync(placed, cancellationToken);
+        // Published outside the lock: the decision is recorded, so a failure here only means the
+        // retry republishes it, and other orders of the user need not wait for the broker.
+        await publisher.PublishAsync(decision, cancellationToken);
+        LogDecided(placed.OrderId, placed.UserId, decision.Descriptor.Name);
+    }
+
+    /// <summary>The decision recorded for this OrderPlaced, taking it first if there is none yet.</summary>
+    public async Task<IMessage> DecideAsync(OrderPlaced placed, CancellationToken cancellationToken)
+    {
+        if (await credit.FindDecisionAsync(placed.UserId, placed.EventId) is { } earlier)
+        {
+            return earlier;
+        }
+
+        var resource = $"users/credit/{placed.UserId}";
+        await using var held = await locks.TryAcquireAsync(resource, LockOwner, cancellationToken)
+            ?? throw new CreditLockException($"The credit lock of {placed.UserId} stayed held by others; the record will be retried.");
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.LockLost);
+
+        var account = await accounts.FindByIdAsync(placed.UserId);
+        var limit = account is null ? (long?)null : account.CreditLimitCents ?? options.Value.DefaultCreditLimitCents;
+        var reserved = await credit.ReservedAsync(placed.UserId);
+        var candidate = CreditDecision.Decide(placed, limit, reserved, clock.GetUtcNow());
+        var record = await credit.RecordAsync(
+            placed.UserId, placed.EventId, reserved, CreditDecision.ReservedAfter(candidate, reserved), candidate,
+            held.FencingToken, work.Token);
+        switch (record.Outcome)
+        {
+            case CreditRecordOutcome.Recorded:
+                return record.Decision!;
+            case CreditRecordOutcome.Fenced:
+                LogFenced(placed.UserId, held.FencingToken);
+                throw new CreditLockException($"The credit lock of {placed.UserId} expired before the decision was recorded; retrying.");
+            default:
+                throw new CreditLockException($"The reserved credit of {placed.UserId} changed under its lock; retrying.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credit for order {OrderId} of {UserId}: {Decision}")]
+    private partial void LogDecided(string orderId, string userId, string decision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Credit decision for {UserId} refused: fencing token {FencingToken} is stale")]
+    private partial void LogFenced(string userId, long fencingToken);
+}
