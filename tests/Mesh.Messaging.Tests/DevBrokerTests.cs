@@ -11,7 +11,7 @@ public sealed class DevBrokerTests(ITestOutputHelper output) : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("mesh-devbroker-").FullName;
 
     [Fact]
-    public async Task Run_WithBootstrapFile_ServesEveryContractTopicToKcatAndExitsZeroOnSigterm()
+    public async Task Run_WithBootstrapFile_ServesEveryContractAndDeadLetterTopicToKcatAndExitsZeroOnSigterm()
     {
         var bootstrapFile = Path.Combine(_directory, "bootstrap");
         using var broker = StartBroker("--bootstrap-file", bootstrapFile);
@@ -33,6 +33,7 @@ public sealed class DevBrokerTests(ITestOutputHelper output) : IDisposable
             foreach (var contract in EventContracts.All)
             {
                 Assert.Contains($"topic \"{contract.Topic}\" with {contract.Partitions} partitions", metadata.Output);
+                Assert.Contains($"topic \"{Topics.DeadLetter(contract.Topic)}\" with {contract.Partitions} partitions", metadata.Output);
             }
 
             Assert.Equal(0, produced.ExitCode);

@@ -6,7 +6,8 @@ namespace Mesh.Testing;
 
 /// <summary>
 /// An in-process, in-memory Kafka cluster (librdkafka's mock cluster, the same as the dev
-/// broker) with every topic of <see cref="EventContracts.All"/>. Nothing outlives the fixture.
+/// broker) with every topic of <see cref="EventContracts.All"/> and its dead-letter topic
+/// (<see cref="Topics.DeadLetter"/>, same partition count). Nothing outlives the fixture.
 /// A new consumer group is balanced at once instead of after the usual 3 s; a group whose last
 /// member left makes the next joiner wait the old member's session.timeout.ms minus 1 s (a mock
 /// quirk), so tests that restart a consumer set a short session timeout.
@@ -29,6 +30,7 @@ public sealed class KafkaBrokerFixture : IAsyncLifetime, IDisposable
         foreach (var contract in EventContracts.All)
         {
             _cluster.CreateTopic(contract.Topic, contract.Partitions);
+            _cluster.CreateTopic(Topics.DeadLetter(contract.Topic), contract.Partitions);
         }
 
         return Task.CompletedTask;

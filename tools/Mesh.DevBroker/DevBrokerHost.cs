@@ -14,7 +14,9 @@ internal static class DevBrokerHost
 
         foreach (var contract in EventContracts.All)
         {
+            // The dead-letter topic keeps the partition count, so a record keeps its partition there.
             cluster.CreateTopic(contract.Topic, settings.Partitions ?? contract.Partitions);
+            cluster.CreateTopic(Topics.DeadLetter(contract.Topic), settings.Partitions ?? contract.Partitions);
         }
 
         if (settings.BootstrapFile is { } file)
@@ -54,6 +56,7 @@ internal static class DevBrokerHost
         foreach (var contract in EventContracts.All)
         {
             await output.WriteLineAsync($"topic: {contract.Topic} ({settings.Partitions ?? contract.Partitions} partitions, {contract.MessageType})");
+            await output.WriteLineAsync($"topic: {Topics.DeadLetter(contract.Topic)} ({settings.Partitions ?? contract.Partitions} partitions, dead letters)");
         }
 
         await output.WriteLineAsync("Ready. Ctrl+C or SIGTERM stops it.");

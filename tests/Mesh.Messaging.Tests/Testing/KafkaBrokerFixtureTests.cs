@@ -7,7 +7,7 @@ namespace Mesh.Messaging.Tests.Testing;
 public sealed class KafkaBrokerFixtureTests
 {
     [Fact]
-    public async Task InitializeAsync_Started_ServesEveryContractTopicAndCreatedTopics()
+    public async Task InitializeAsync_Started_ServesEveryContractTopicItsDeadLetterTopicAndCreatedTopics()
     {
         using var kafka = new KafkaBrokerFixture();
         await kafka.InitializeAsync();
@@ -19,6 +19,7 @@ public sealed class KafkaBrokerFixtureTests
         foreach (var contract in EventContracts.All)
         {
             Assert.Equal(contract.Partitions, metadata.Topics.Single(t => t.Topic == contract.Topic).Partitions.Count);
+            Assert.Equal(contract.Partitions, metadata.Topics.Single(t => t.Topic == Topics.DeadLetter(contract.Topic)).Partitions.Count);
         }
 
         Assert.Equal(2, metadata.Topics.Single(t => t.Topic == "mesh.tests.extra").Partitions.Count);
