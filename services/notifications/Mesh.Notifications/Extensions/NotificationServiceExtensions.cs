@@ -12,7 +12,8 @@ public static class NotificationServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddKafkaEvents(builder.Configuration)
-            .AddConsumer<OrderPlaced, OrderPlacedNotifier>();
+            .AddConsumer<OrderConfirmed, OrderOutcomeNotifier>()
+            .AddConsumer<OrderRejected, OrderOutcomeNotifier>();
         return builder;
     }
 

@@ -19,7 +19,11 @@ public static class OrderServiceExtensions
         builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddSingleton<OrderPlacement>();
         builder.Services.AddKafkaEvents(builder.Configuration)
-            .AddConsumer<OrderPlaced, OrderPlacedProjection>();
+            .AddConsumer<OrderPlaced, OrderViewProjection>()
+            .AddConsumer<OrderConfirmed, OrderViewProjection>()
+            .AddConsumer<OrderRejected, OrderViewProjection>()
+            .AddConsumer<CreditReserved, CreditOutcomeHandler>()
+            .AddConsumer<CreditRejected, CreditOutcomeHandler>();
         return builder;
     }
 

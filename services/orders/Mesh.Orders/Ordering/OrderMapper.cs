@@ -3,7 +3,7 @@ using Mesh.Contracts.V1;
 
 namespace Mesh.Orders.Ordering;
 
-/// <summary>Between the public Order, the OrderPlaced event and the command.</summary>
+/// <summary>Between the public Order, the order events, the credit events and the command.</summary>
 internal static class OrderMapper
 {
     public static OrderPlaced ToEvent(PlaceOrderCommand command, DateTimeOffset now) => new()
@@ -37,5 +37,28 @@ internal static class OrderMapper
                 Sku = l.Sku, Quantity = l.Quantity, UnitPriceCents = l.UnitPriceCents,
             }),
         },
+    };
+
+    /// <summary>The order is final because users reserved its credit; a new event id, fixed once recorded.</summary>
+    public static OrderConfirmed ToConfirmed(CreditReserved reserved, DateTimeOffset now) => new()
+    {
+        EventId = $"evt_{Guid.CreateVersion7():N}",
+        OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now),
+        OrderId = reserved.OrderId,
+        UserId = reserved.UserId,
+        TotalCents = reserved.AmountCents,
+        CausationId = reserved.EventId,
+    };
+
+    /// <summary>The order is final because users refused its credit; a new event id, fixed once recorded.</summary>
+    public static OrderRejected ToRejected(CreditRejected rejected, DateTimeOffset now) => new()
+    {
+        EventId = $"evt_{Guid.CreateVersion7():N}",
+        OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now),
+        OrderId = rejected.OrderId,
+        UserId = rejected.UserId,
+        TotalCents = rejected.AmountCents,
+        Reason = rejected.Reason,
+        CausationId = rejected.EventId,
     };
 }

@@ -7,13 +7,16 @@ using Mesh.ServiceDefaults.Errors;
 namespace Mesh.Orders.Ordering;
 
 /// <summary>
-/// Places an order by publishing OrderPlaced first: Kafka is the record, the Redis view is derived
-/// from it (here for read-your-writes, and again by the projection consumer). A crash between the two
-/// steps therefore loses nothing, and a retry with the same idempotency key republishes the same
-/// event, which every consumer handles idempotently. Placements of one (user, idempotency key) run
-/// one at a time under a distributed lock, so concurrent retries wait for the first one and then
-/// find its order instead of publishing it again; the claim is a fenced write, so a holder whose
-/// lock expired while it was paused cannot claim after the next holder did.
+/// Places an order by "record, then publish" (docs: no dual writes): the idempotency claim records
+/// the whole OrderPlaced, event id included; then that event is published; only once Kafka persisted
+/// it does the caller get the order. A crash or a failed publish in between answers an error, and the
+/// client's retry with the same idempotency key finds the claim and republishes the identical event,
+/// which every consumer handles idempotently. The Redis view is derived from the event (here for
+/// read-your-writes, and again by the projection consumer), so it exists only for published orders.
+/// Placements of one (user, idempotency key) run one at a time under a distributed lock, so
+/// concurrent retries wait for the first one and then find its order instead of publishing it again;
+/// the claim is a fenced write, so a holder whose lock expired while it was paused cannot claim after
+/// the next holder did.
 /// </summary>
 public sealed partial class OrderPlacement(
     OrderStore store, IEventPublisher publisher, ILockManager locks, TimeProvider clock, ILogger<OrderPlacement> logger)
@@ -28,6 +31,7 @@ public sealed partial class OrderPlacement(
         var placed = await store.ClaimAsync(OrderMapper.ToEvent(command, clock.GetUtcNow()), placing.FencingToken, cancellationToken)
             ?? throw new UnavailableException(
                 "The placement lock expired before the order was claimed; retry with the same idempotency key.", RetryAfter);
+        // Only a published order is in the view, so returning it answers only after publish succeeded.
         if (await store.FindAsync(placed.UserId, placed.OrderId) is { } existing)
         {
             return existing;
