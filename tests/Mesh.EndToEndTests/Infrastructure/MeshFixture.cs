@@ -15,6 +15,12 @@ public sealed class MeshFixture : IAsyncLifetime
     /// <summary>Small enough that a test can run a bucket dry, large enough for the other tests.</summary>
     public const int QuotaCapacity = 30;
 
+    /// <summary>
+    /// Every new user's credit limit: exactly three orders of a third of it fit (the saga test),
+    /// while the other tests' small orders never run out of credit.
+    /// </summary>
+    public const long CreditLimitCents = 900_000;
+
     private readonly RedisServerFixture _redis = new();
     private readonly List<ChildProcess> _processes = [];
     private readonly string _bootstrapFile = Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.bootstrap");
@@ -56,7 +62,10 @@ public sealed class MeshFixture : IAsyncLifetime
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
         };
 
-        Start("users", "services/users/Mesh.Users", "Mesh.Users.dll", common, users);
+        Start("users", "services/users/Mesh.Users", "Mesh.Users.dll", new Dictionary<string, string>(common)
+        {
+            ["Users__DefaultCreditLimitCents"] = CreditLimitCents.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, users);
         Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", common, orders);
         Start("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", common, notifications);
         var gateway = new Dictionary<string, string>(common)

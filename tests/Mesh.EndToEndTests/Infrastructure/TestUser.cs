@@ -9,11 +9,11 @@ public sealed class TestUser
 {
     public const string Password = "correct horse battery";
 
-    private TestUser(GrpcChannel channel, string email, Session session)
+    private TestUser(GrpcChannel channel, string email, string userId, string token)
     {
         Email = email;
-        UserId = session.UserId;
-        Token = session.Token;
+        UserId = userId;
+        Token = token;
         Auth = new Auth.AuthClient(channel);
         Orders = new Orders.OrdersClient(channel);
         Notifications = new Notifications.NotificationsClient(channel);
@@ -41,8 +41,11 @@ public sealed class TestUser
         var email = $"user-{Guid.NewGuid():N}@example.test";
         await auth.RegisterAsync(new RegisterRequest { Email = email, Password = Password, DisplayName = "Test User" }, deadline: Deadline);
         var session = await auth.LoginAsync(new LoginRequest { Email = email, Password = Password }, deadline: Deadline);
-        return new TestUser(channel, email, session);
+        return new TestUser(channel, email, session.UserId, session.Token);
     }
+
+    /// <summary>The same user and session through another gateway instance.</summary>
+    public TestUser On(GrpcChannel channel) => new(channel, Email, UserId, Token);
 
     public CallOptions Call(CancellationToken cancellationToken = default) =>
         new(Headers, Deadline, cancellationToken);
