@@ -1,10 +1,10 @@
 namespace Mesh.Messaging;
 
 /// <summary>
-/// Retries of a failing handler, section <c>Kafka:HandlerRetry</c>. The partition waits while a
-/// record is retried; after the last attempt the record is logged and skipped. Until records that
-/// exhaust their retries go to a dead-letter topic, the default rides out a Redis or dependency
-/// outage of about half a minute (0.2 + 0.4 + ... + 5 s) rather than drop the event.
+/// Retries of a failing handler, section <c>Kafka:HandlerRetry</c>. Only the failing record's key
+/// waits while it is retried; after the last attempt the record goes to the dead-letter topic. The
+/// default rides out a Redis or dependency outage of about half a minute (0.2 + 0.4 + ... + 5 s)
+/// before dead-lettering, since a dead-lettered record needs someone to replay it.
 /// </summary>
 public sealed class HandlerRetryOptions
 {
@@ -17,10 +17,26 @@ public sealed class HandlerRetryOptions
     /// <summary>Upper bound of one delay.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The delay after the given failed attempt (1-based).</summary>
+    /// <summary>
+    /// The share of each delay drawn at random (0 = none, 1 = anywhere between zero and the full
+    /// delay), so that many keys failing on one outage do not all retry in the same instant.
+    /// </summary>
+    public double Jitter { get; set; } = 0.2;
+
+    /// <summary>The delay after the given failed attempt (1-based), without jitter.</summary>
     public TimeSpan BackoffAfter(int attempt)
     {
         var factor = Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
         return TimeSpan.FromTicks((long)Math.Min(InitialBackoff.Ticks * factor, MaxBackoff.Ticks));
+    }
+
+    /// <summary>
+    /// The delay after the given failed attempt, shortened by up to <see cref="Jitter"/> of itself;
+    /// <paramref name="sample"/> is a uniform random number in [0, 1).
+    /// </summary>
+    public TimeSpan BackoffAfter(int attempt, double sample)
+    {
+        var delay = BackoffAfter(attempt);
+        return TimeSpan.FromTicks((long)(delay.Ticks * (1 - (Math.Clamp(Jitter, 0, 1) * Math.Clamp(sample, 0, 1)))));
     }
 }

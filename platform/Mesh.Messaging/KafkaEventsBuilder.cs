@@ -16,7 +16,8 @@ public sealed class KafkaEventsBuilder
 
     /// <summary>
     /// Handles <typeparamref name="TEvent"/> with <typeparamref name="THandler"/>, resolved from a
-    /// new scope for every record. One handler per event type.
+    /// new scope for every record. One handler per event type. Handlers of different keys run
+    /// concurrently, so a handler must be safe to run in parallel with itself.
     /// </summary>
     public KafkaEventsBuilder AddConsumer<TEvent, THandler>()
         where TEvent : IMessage<TEvent>, new()
@@ -31,6 +32,8 @@ public sealed class KafkaEventsBuilder
         Services.AddScoped<IEventHandler<TEvent>, THandler>();
         Services.AddSingleton<IEventDispatcher, EventDispatcher<TEvent>>();
         Services.TryAddSingleton<RecordProcessor>();
+        Services.TryAddSingleton<RecordScheduler>();
+        Services.TryAddSingleton<DeadLetterWriter>();
         Services.TryAddSingleton<ConsumerFactory>();
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KafkaConsumerService>());
         return this;

@@ -30,6 +30,32 @@ public sealed class KafkaOptions
     /// <summary>What happens when a handler throws.</summary>
     public HandlerRetryOptions HandlerRetry { get; set; } = new();
 
+    /// <summary>
+    /// Handlers running at once across all keys. Records of one key never run concurrently, so
+    /// this bounds the parallelism between keys (and the load a consumer puts on Redis).
+    /// </summary>
+    public int MaxConcurrency { get; set; } = 32;
+
+    /// <summary>
+    /// Records consumed but not yet finished (queued behind their key or in a handler). Beyond it
+    /// the consumer pauses fetching until the count falls below it again, so a slow key or a
+    /// retrying handler cannot fill the memory.
+    /// </summary>
+    public int MaxBufferedRecords { get; set; } = 1000;
+
+    /// <summary>
+    /// How long shutdown and partition revocation wait for handlers in progress before cancelling
+    /// them. Their records are not committed and are redelivered, so handlers must be idempotent.
+    /// Must stay well below the consumer's <c>max.poll.interval.ms</c>.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long shutdown waits for the producer to deliver what it still holds.</summary>
     public TimeSpan ShutdownFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a Kafka client may see no broker up before the <c>kafka</c> health check reports
+    /// Unhealthy (readiness), so a short broker failover does not take the service out of rotation.
+    /// </summary>
+    public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -24,7 +24,7 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Partitions assigned: {Partitions}")]
     public static partial void PartitionsAssigned(ILogger logger, string partitions);
 
-    [LoggerMessage(12, LogLevel.Information, "Partitions revoked: {Partitions}; committing stored offsets")]
+    [LoggerMessage(12, LogLevel.Information, "Partitions revoked: {Partitions}; draining them and committing what finished")]
     public static partial void PartitionsRevoked(ILogger logger, string partitions);
 
     [LoggerMessage(13, LogLevel.Warning, "Partitions lost: {Partitions}; their uncommitted records will be redelivered")]
@@ -45,18 +45,30 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Warning, "Closing the consumer failed: {Reason}")]
     public static partial void CloseFailed(ILogger logger, string reason);
 
-    [LoggerMessage(20, LogLevel.Warning, "Skipping {Topic} [{Partition}] @{Offset}: no " + MessageHeaders.MessageType + " header")]
-    public static partial void SkippedWithoutType(ILogger logger, string topic, int partition, long offset);
+    [LoggerMessage(19, LogLevel.Debug, "Paused fetching with {Buffered} record(s) unfinished")]
+    public static partial void Paused(ILogger logger, int buffered);
 
-    [LoggerMessage(21, LogLevel.Warning, "Skipping {Topic} [{Partition}] @{Offset}: no handler for message type {MessageType}")]
-    public static partial void SkippedUnknownType(ILogger logger, string topic, int partition, long offset, string messageType);
+    [LoggerMessage(20, LogLevel.Debug, "Resumed fetching with {Buffered} record(s) unfinished")]
+    public static partial void Resumed(ILogger logger, int buffered);
 
-    [LoggerMessage(22, LogLevel.Warning, "Skipping {Topic} [{Partition}] @{Offset}: payload is not a valid {MessageType}")]
-    public static partial void SkippedUnparsable(ILogger logger, string topic, int partition, long offset, string messageType, Exception? exception);
+    [LoggerMessage(21, LogLevel.Warning, "{Unfinished} record(s) still in progress after {DrainTimeout}; cancelling their handlers, they will be redelivered")]
+    public static partial void DrainTimedOut(ILogger logger, int unfinished, TimeSpan drainTimeout);
+
+    [LoggerMessage(22, LogLevel.Information, "Abandoned {Topic} [{Partition}] @{Offset}: its partition was revoked or the consumer is stopping; it stays uncommitted")]
+    public static partial void Abandoned(ILogger logger, string topic, int partition, long offset);
 
     [LoggerMessage(23, LogLevel.Warning, "Handler for {MessageType} failed on {Topic} [{Partition}] @{Offset}, attempt {Attempt} of {MaxAttempts}; retrying in {Backoff}")]
     public static partial void HandlerRetrying(ILogger logger, string messageType, string topic, int partition, long offset, int attempt, int maxAttempts, TimeSpan backoff, Exception exception);
 
-    [LoggerMessage(24, LogLevel.Error, "Handler for {MessageType} failed on {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s); skipping the record")]
+    [LoggerMessage(24, LogLevel.Error, "Handler for {MessageType} failed on {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s); dead-lettering the record")]
     public static partial void HandlerGaveUp(ILogger logger, string messageType, string topic, int partition, long offset, int attempts, Exception exception);
+
+    [LoggerMessage(25, LogLevel.Warning, "Dead-lettered {Topic} [{Partition}] @{Offset} to {DeadLetterTopic} ({Reason}, {Attempts} attempt(s))")]
+    public static partial void DeadLettered(ILogger logger, string topic, int partition, long offset, string deadLetterTopic, string reason, int attempts);
+
+    [LoggerMessage(26, LogLevel.Error, "Writing the dead letter of {Topic} @{Offset} to {DeadLetterTopic} [{Partition}] failed (attempt {Attempt}): {Reason}; retrying in {Backoff}, the key waits")]
+    public static partial void DeadLetterFailed(ILogger logger, string deadLetterTopic, int partition, string topic, long offset, int attempt, TimeSpan backoff, string reason);
+
+    [LoggerMessage(27, LogLevel.Critical, "Processing {Topic} [{Partition}] @{Offset} crashed; the record stays uncommitted")]
+    public static partial void RecordCrashed(ILogger logger, string topic, int partition, long offset, Exception exception);
 }

@@ -16,9 +16,13 @@ internal static class KafkaClientConfigs
     public static readonly FrozenSet<string> ReservedConsumerKeys = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase, "bootstrap.servers", "group.id", "enable.auto.commit", "enable.auto.offset.store");
 
+    /// <summary>Statistics feed the lag and broker metrics and the kafka health check.</summary>
+    public const int DefaultStatisticsIntervalMs = 5000;
+
     public static ProducerConfig Producer(KafkaOptions options)
     {
         var config = new ProducerConfig(new Dictionary<string, string>(options.Producer));
+        config.StatisticsIntervalMs ??= DefaultStatisticsIntervalMs;
         config.BootstrapServers = options.BootstrapServers;
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
@@ -27,7 +31,7 @@ internal static class KafkaClientConfigs
 
     public static ConsumerConfig Consumer(KafkaOptions options)
     {
-        var config = new ConsumerConfig { AutoOffsetReset = AutoOffsetReset.Earliest };
+        var config = new ConsumerConfig { AutoOffsetReset = AutoOffsetReset.Earliest, StatisticsIntervalMs = DefaultStatisticsIntervalMs };
         foreach (var (key, value) in options.Consumer)
         {
             config.Set(key, value);
@@ -36,7 +40,7 @@ internal static class KafkaClientConfigs
         config.BootstrapServers = options.BootstrapServers;
         config.GroupId = options.ConsumerGroup;
         // At least once: librdkafka commits in the background only what StoreOffset marked as
-        // done, and the consumer stores an offset only after the record's outcome was decided.
+        // done, and the consumer stores only offsets below which every record's outcome was decided.
         config.EnableAutoCommit = true;
         config.EnableAutoOffsetStore = false;
         return config;

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 using Mesh.Messaging.Consuming;
 using Microsoft.Extensions.Options;
 
@@ -34,13 +35,44 @@ internal sealed class KafkaOptionsValidator(IEnumerable<IEventDispatcher> dispat
             failures.Add("Kafka:HandlerRetry needs 0 <= InitialBackoff <= MaxBackoff.");
         }
 
-        if (options.ShutdownFlushTimeout <= TimeSpan.Zero)
+        if (retry.Jitter is < 0 or > 1 || double.IsNaN(retry.Jitter))
         {
-            failures.Add("Kafka:ShutdownFlushTimeout must be positive.");
+            failures.Add("Kafka:HandlerRetry:Jitter must be between 0 and 1.");
+        }
+
+        if (options.MaxConcurrency is < 1 or > MaxConcurrencyLimit)
+        {
+            failures.Add($"Kafka:MaxConcurrency must be between 1 and {MaxConcurrencyLimit}.");
+        }
+
+        if (options.MaxBufferedRecords < 1)
+        {
+            failures.Add("Kafka:MaxBufferedRecords must be at least 1.");
+        }
+
+        failures.AddRange(Positive(("ShutdownFlushTimeout", options.ShutdownFlushTimeout),
+            ("DrainTimeout", options.DrainTimeout), ("UnhealthyAfter", options.UnhealthyAfter)));
+
+        // Revocation waits for handlers on the poll thread; a wait as long as the poll interval
+        // would get the member thrown out of the group in the middle of the rebalance.
+        if (options.DrainTimeout >= MaxPollInterval(options) / 2)
+        {
+            failures.Add("Kafka:DrainTimeout must be less than half of Kafka:Consumer:max.poll.interval.ms.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private const int MaxConcurrencyLimit = 10_000;
+
+    private static TimeSpan MaxPollInterval(KafkaOptions options) =>
+        options.Consumer.TryGetValue("max.poll.interval.ms", out var value)
+        && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
+            ? TimeSpan.FromMilliseconds(milliseconds)
+            : TimeSpan.FromMinutes(5); // librdkafka's default
+
+    private static IEnumerable<string> Positive(params (string Name, TimeSpan Value)[] durations) =>
+        durations.Where(d => d.Value <= TimeSpan.Zero).Select(d => $"Kafka:{d.Name} must be positive.");
 
     private static IEnumerable<string> Reserved(string section, Dictionary<string, string> properties, FrozenSet<string> reserved) =>
         properties.Keys

@@ -1,25 +1,24 @@
 using Confluent.Kafka;
 using Mesh.Messaging.Configuration;
+using Mesh.Messaging.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Messaging.Consuming;
 
-/// <summary>Builds the group consumer with its logging, error and rebalance callbacks.</summary>
-internal sealed class ConsumerFactory(IOptions<KafkaOptions> options, ILogger<KafkaConsumerService> logger)
+/// <summary>Builds the group consumer with its logging, statistics, error and rebalance callbacks.</summary>
+internal sealed class ConsumerFactory(IOptions<KafkaOptions> options, KafkaClientMonitor clients, ILogger<KafkaConsumerService> logger)
 {
-    /// <param name="onFatal">Called (on the consuming thread) when the client hit a fatal error.</param>
-    public IConsumer<string, byte[]> Create(Action onFatal) =>
+    public const string ClientName = "consumer";
+
+    public IConsumer<string, byte[]> Create(ConsumerCallbacks callbacks) =>
         new ConsumerBuilder<string, byte[]>(KafkaClientConfigs.Consumer(options.Value))
-            .SetErrorHandler((_, error) => OnError(error, onFatal))
+            .SetErrorHandler((_, error) => OnError(error, callbacks.Fatal))
             .SetLogHandler((_, message) => KafkaLogBridge.Write(logger, message))
-            .SetPartitionsAssignedHandler((_, partitions) => Log.PartitionsAssigned(logger, string.Join(", ", partitions)))
-            .SetPartitionsRevokedHandler((consumer, partitions) =>
-            {
-                Log.PartitionsRevoked(logger, string.Join(", ", partitions));
-                CommitStoredOffsets(consumer);
-            })
-            .SetPartitionsLostHandler((_, partitions) => Log.PartitionsLost(logger, string.Join(", ", partitions)))
+            .SetStatisticsHandler((_, json) => clients.Report(ClientName, options.Value.ConsumerGroup, json))
+            .SetPartitionsAssignedHandler((_, partitions) => callbacks.Assigned(partitions))
+            .SetPartitionsRevokedHandler((consumer, partitions) => callbacks.Revoked(consumer, partitions))
+            .SetPartitionsLostHandler((_, partitions) => callbacks.Lost(partitions))
             .Build();
 
     private void OnError(Error error, Action onFatal)
@@ -32,23 +31,5 @@ internal sealed class ConsumerFactory(IOptions<KafkaOptions> options, ILogger<Ka
 
         Log.FatalError(logger, "consumer", error.Code, error.Reason);
         onFatal();
-    }
-
-    // Revocation happens inside Consume, between two records, so every stored offset belongs to a
-    // finished record; committing them now saves the next owner from handling them again.
-    private void CommitStoredOffsets(IConsumer<string, byte[]> consumer)
-    {
-        try
-        {
-            consumer.Commit();
-        }
-        catch (KafkaException exception) when (exception.Error.Code == ErrorCode.Local_NoOffset)
-        {
-            // Nothing was stored since the last commit.
-        }
-        catch (KafkaException exception)
-        {
-            Log.CommitFailed(logger, exception.Error.Reason);
-        }
     }
 }

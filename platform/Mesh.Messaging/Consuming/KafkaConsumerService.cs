@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Mesh.Messaging.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,22 +8,35 @@ namespace Mesh.Messaging.Consuming;
 
 /// <summary>
 /// The one consumer of the service: a single group member subscribed to the topics of every
-/// registered handler, dispatching by the message-type header. Records are processed one at a
-/// time, which keeps per-key (per-partition) order; an offset is stored only after its record's
-/// outcome was decided, and librdkafka commits stored offsets in the background, on revocation
-/// and on close.
+/// registered handler. Its poll thread hands records to the <see cref="RecordScheduler"/> (per-key
+/// order, parallel keys), stores per partition the offset below which every record is finished,
+/// pauses fetching while too many records are unfinished, and drains on revocation and shutdown.
+/// librdkafka commits the stored offsets in the background, on revocation and on close.
 /// </summary>
 internal sealed class KafkaConsumerService(
+    RecordScheduler scheduler,
     RecordProcessor processor,
     ConsumerFactory consumers,
+    KafkaClientMonitor clients,
     IOptions<KafkaOptions> options,
+    TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<KafkaConsumerService> logger) : BackgroundService
 {
+    // Short, so that finished records are stored and paused partitions resumed promptly while idle.
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(100);
+
+    // Touched only on the poll thread (rebalance callbacks run inside Consume and Close).
+    private readonly Dictionary<TopicPartition, PartitionTracker> _partitions = [];
+    private bool _paused;
+    private bool _assignmentChanged;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Consume blocks inside librdkafka, so the loop gets a thread of its own instead of a pool
-        // thread, and none of the ambient context (Activity.Current, baggage) of the host's start.
+        // thread, and none of the ambient context (Activity.Current, baggage) of the host's start;
+        // the record tasks it starts inherit none either.
         using (ExecutionContext.SuppressFlow())
         {
             return Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None,
@@ -37,14 +51,10 @@ internal sealed class KafkaConsumerService(
         IConsumer<string, byte[]>? consumer = null;
         try
         {
-            consumer = consumers.Create(onFatal: failed.Cancel);
+            consumer = consumers.Create(new ConsumerCallbacks(OnAssigned, OnRevoked, OnLost, failed.Cancel));
             Log.Subscribing(logger, options.Value.ConsumerGroup, string.Join(", ", processor.Topics));
             consumer.Subscribe(processor.Topics);
             ConsumeUntilStopped(consumer, stop.Token);
-        }
-        catch (Exception) when (stop.IsCancellationRequested)
-        {
-            // Shutdown or a fatal error: the record in progress, if any, keeps its offset unstored.
         }
         catch (ConsumeException exception) when (exception.Error.IsFatal)
         {
@@ -60,6 +70,9 @@ internal sealed class KafkaConsumerService(
         {
             if (consumer is not null)
             {
+                // Stop fetching, let handlers in progress finish, store what finished, then close
+                // (which commits it and leaves the group at once).
+                Drain(consumer, [.. _partitions.Values]);
                 Close(consumer);
             }
         }
@@ -72,12 +85,14 @@ internal sealed class KafkaConsumerService(
 
     private void ConsumeUntilStopped(IConsumer<string, byte[]> consumer, CancellationToken stop)
     {
-        while (true)
+        while (!stop.IsCancellationRequested)
         {
-            ConsumeResult<string, byte[]> record;
+            StoreFinished(consumer, _partitions.Values);
+            ApplyBackpressure(consumer);
+            ConsumeResult<string, byte[]>? record;
             try
             {
-                record = consumer.Consume(stop);
+                record = consumer.Consume(PollTimeout);
             }
             catch (ConsumeException exception) when (!exception.Error.IsFatal)
             {
@@ -85,29 +100,159 @@ internal sealed class KafkaConsumerService(
                 continue;
             }
 
-            if (record.IsPartitionEOF)
+            if (record is null || record.IsPartitionEOF)
             {
                 continue;
             }
 
-            // Blocking on the handler keeps the loop on its own thread; there is no
-            // synchronization context here to deadlock on.
-            processor.ProcessAsync(record, stop).GetAwaiter().GetResult();
-            StoreOffset(consumer, record);
+            if (!_partitions.TryGetValue(record.TopicPartition, out var partition))
+            {
+                // Not expected (assignment comes first), but a record must never go untracked.
+                partition = _partitions[record.TopicPartition] = new PartitionTracker(record.TopicPartition);
+            }
+
+            scheduler.Schedule(partition.Track(record));
         }
     }
 
-    private void StoreOffset(IConsumer<string, byte[]> consumer, ConsumeResult<string, byte[]> record)
+    /// <summary>
+    /// Pauses every assigned partition at Kafka:MaxBufferedRecords unfinished records and resumes
+    /// them at half of it; pausing instead of blocking keeps the poll loop (and with it the group
+    /// membership, statistics and rebalances) alive.
+    /// </summary>
+    private void ApplyBackpressure(IConsumer<string, byte[]> consumer)
+    {
+        var buffered = scheduler.Buffered;
+        var max = options.Value.MaxBufferedRecords;
+        if (!_paused && buffered >= max)
+        {
+            consumer.Pause(consumer.Assignment);
+            _paused = true;
+            Log.Paused(logger, buffered);
+        }
+        else if (_paused && buffered < Math.Max(1, max / 2))
+        {
+            consumer.Resume(consumer.Assignment);
+            _paused = false;
+            Log.Resumed(logger, buffered);
+        }
+        else if (_paused && _assignmentChanged)
+        {
+            consumer.Pause(consumer.Assignment); // Newly assigned partitions start unpaused.
+        }
+
+        _assignmentChanged = false;
+    }
+
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        Log.PartitionsAssigned(logger, string.Join(", ", partitions));
+        foreach (var partition in partitions)
+        {
+            _partitions.GetValueOrDefault(partition)?.Cancel();
+            _partitions[partition] = new PartitionTracker(partition);
+        }
+
+        _assignmentChanged = true;
+    }
+
+    private void OnRevoked(IConsumer<string, byte[]> consumer, List<TopicPartitionOffset> partitions)
+    {
+        Log.PartitionsRevoked(logger, string.Join(", ", partitions.Select(p => p.TopicPartition)));
+        var revoked = partitions.Select(p => _partitions.GetValueOrDefault(p.TopicPartition)).OfType<PartitionTracker>().ToList();
+        Drain(consumer, revoked);
+        foreach (var partition in revoked)
+        {
+            _partitions.Remove(partition.Partition);
+        }
+
+        CommitStoredOffsets(consumer);
+        _assignmentChanged = true;
+    }
+
+    private void OnLost(List<TopicPartitionOffset> partitions)
+    {
+        // Another member may own them already: nothing can be committed, everything is cancelled.
+        Log.PartitionsLost(logger, string.Join(", ", partitions.Select(p => p.TopicPartition)));
+        foreach (var partition in partitions)
+        {
+            if (_partitions.Remove(partition.TopicPartition, out var tracker))
+            {
+                tracker.Cancel();
+            }
+        }
+
+        _assignmentChanged = true;
+    }
+
+    /// <summary>
+    /// Stops the partitions (queued records dropped, retries given up), waits up to
+    /// Kafka:DrainTimeout for the handlers in progress, cancels the ones still running, and stores
+    /// the offsets of what finished.
+    /// </summary>
+    private void Drain(IConsumer<string, byte[]> consumer, IReadOnlyList<PartitionTracker> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            partition.Stop();
+        }
+
+        var deadline = time.GetUtcNow() + options.Value.DrainTimeout;
+        var waiting = partitions.Where(p => !p.Cancelled.IsCancellationRequested).ToList();
+        while (waiting.Any(p => p.Outstanding > 0) && time.GetUtcNow() < deadline)
+        {
+            scheduler.WaitForProgress(DrainPoll);
+        }
+
+        var unfinished = waiting.Sum(p => p.Outstanding);
+        if (unfinished > 0)
+        {
+            Log.DrainTimedOut(logger, unfinished, options.Value.DrainTimeout);
+            foreach (var partition in waiting)
+            {
+                partition.Cancel();
+            }
+        }
+
+        StoreFinished(consumer, partitions);
+    }
+
+    private void StoreFinished(IConsumer<string, byte[]> consumer, IEnumerable<PartitionTracker> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (partition.TakeCommittable() is not { } offset)
+            {
+                continue;
+            }
+
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(partition.Partition, offset));
+            }
+            catch (KafkaException exception)
+            {
+                // The partition was taken away (e.g. max.poll.interval.ms exceeded); its new
+                // owner handles the records again.
+                Log.StoreOffsetFailed(logger, offset.Value, partition.Partition.Topic, partition.Partition.Partition.Value, exception.Error.Reason);
+            }
+        }
+    }
+
+    // Committing on revocation saves the next owner from handling finished records again.
+    private void CommitStoredOffsets(IConsumer<string, byte[]> consumer)
     {
         try
         {
-            consumer.StoreOffset(record);
+            consumer.Commit();
+        }
+        catch (KafkaException exception) when (exception.Error.Code == ErrorCode.Local_NoOffset)
+        {
+            // Nothing was stored since the last commit.
         }
         catch (KafkaException exception)
         {
-            // The partition was taken away while the record was handled (e.g. max.poll.interval.ms
-            // exceeded); its new owner will handle the record again.
-            Log.StoreOffsetFailed(logger, record.Offset.Value, record.Topic, record.Partition.Value, exception.Error.Reason);
+            Log.CommitFailed(logger, exception.Error.Reason);
         }
     }
 
@@ -115,7 +260,7 @@ internal sealed class KafkaConsumerService(
     {
         try
         {
-            consumer.Close(); // Commits the stored offsets and leaves the group at once.
+            consumer.Close(); // Revokes (draining is done by then), commits, leaves the group at once.
         }
         catch (KafkaException exception)
         {
@@ -124,6 +269,7 @@ internal sealed class KafkaConsumerService(
         finally
         {
             consumer.Dispose();
+            clients.Remove(ConsumerFactory.ClientName);
         }
     }
 }

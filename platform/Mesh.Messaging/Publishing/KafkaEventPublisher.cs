@@ -17,22 +17,48 @@ namespace Mesh.Messaging.Publishing;
 /// </summary>
 internal sealed class KafkaEventPublisher : IEventPublisher, IDisposable
 {
+    private const string ClientName = "producer";
+
     private readonly Lazy<IProducer<string, byte[]>> _producer;
     private readonly MessagingActivities _activities;
+    private readonly MessagingMetrics _metrics;
+    private readonly KafkaClientMonitor _clients;
+    private readonly TimeProvider _time;
     private readonly KafkaOptions _options;
     private readonly ILogger _logger;
     private bool _disposed;
 
-    public KafkaEventPublisher(IOptions<KafkaOptions> options, MessagingActivities activities,
-        IHostApplicationLifetime lifetime, ILogger<KafkaEventPublisher> logger)
+    public KafkaEventPublisher(IOptions<KafkaOptions> options, MessagingActivities activities, MessagingMetrics metrics,
+        KafkaClientMonitor clients, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<KafkaEventPublisher> logger)
     {
         _options = options.Value;
         _activities = activities;
+        _metrics = metrics;
+        _clients = clients;
+        _time = time;
         _logger = logger;
         _producer = new(() => new ProducerBuilder<string, byte[]>(KafkaClientConfigs.Producer(_options))
             .SetErrorHandler((_, error) => OnError(error, lifetime))
             .SetLogHandler((_, message) => KafkaLogBridge.Write(logger, message))
+            .SetStatisticsHandler((_, json) => clients.Report(ClientName, consumerGroup: null, json))
             .Build());
+    }
+
+    /// <summary>Opens the producer if nothing has published yet, so the health check watches it too.</summary>
+    public void EnsureCreated() => _ = _producer.Value;
+
+    /// <summary>
+    /// Writes a prepared record to an exact partition (dead letters keep their partition) and
+    /// returns only once it is persisted; throws <see cref="ProduceException{TKey,TValue}"/> or
+    /// <see cref="KafkaException"/> otherwise.
+    /// </summary>
+    public async Task ProduceAsync(TopicPartition partition, Message<string, byte[]> message, CancellationToken cancellationToken)
+    {
+        var result = await _producer.Value.ProduceAsync(partition, message, cancellationToken);
+        if (result.Status != PersistenceStatus.Persisted)
+        {
+            throw new KafkaException(new Error(ErrorCode.Local_Fail, $"delivery status {result.Status}"));
+        }
     }
 
     public Task PublishAsync<TEvent>(TEvent @event, CancellationToken cancellationToken)
@@ -53,6 +79,7 @@ internal sealed class KafkaEventPublisher : IEventPublisher, IDisposable
         };
         TraceContextHeaders.Inject(activity, message.Headers);
 
+        var started = _time.GetTimestamp();
         DeliveryResult<string, byte[]> result;
         try
         {
@@ -61,15 +88,24 @@ internal sealed class KafkaEventPublisher : IEventPublisher, IDisposable
         }
         catch (ProduceException<string, byte[]> exception)
         {
+            _metrics.Sent(contract.Topic, _time.GetElapsedTime(started), exception.Error.Code.ToString());
             var possibly = exception.DeliveryResult?.Status == PersistenceStatus.PossiblyPersisted;
             throw Failed(activity, contract, possibly, exception.Error.Reason, exception);
+        }
+        catch (OperationCanceledException)
+        {
+            _metrics.Sent(contract.Topic, _time.GetElapsedTime(started), "canceled");
+            throw;
         }
 
         MessagingActivities.SetPosition(activity, result.Partition, result.Offset);
         if (result.Status != PersistenceStatus.Persisted)
         {
+            _metrics.Sent(contract.Topic, _time.GetElapsedTime(started), result.Status.ToString());
             throw Failed(activity, contract, result.Status == PersistenceStatus.PossiblyPersisted, $"delivery status {result.Status}", null);
         }
+
+        _metrics.Sent(contract.Topic, _time.GetElapsedTime(started), errorType: null);
     }
 
     /// <summary>Delivers what the producer still holds, within Kafka:ShutdownFlushTimeout.</summary>
@@ -104,6 +140,7 @@ internal sealed class KafkaEventPublisher : IEventPublisher, IDisposable
         if (_producer.IsValueCreated)
         {
             _producer.Value.Dispose();
+            _clients.Remove(ClientName);
         }
     }
 

@@ -1,0 +1,48 @@
+namespace Mesh.Messaging;
+
+/// <summary>
+/// Headers a consumer adds to a record it dead-letters to <c>&lt;topic&gt;.dlq</c>, next to the
+/// original record's key, value and headers (message-type, traceparent, ...). Values are UTF-8
+/// text; numbers in invariant culture, times in ISO 8601 UTC.
+/// </summary>
+public static class DeadLetterHeaders
+{
+    /// <summary>Why: one of the <c>Reason*</c> values below.</summary>
+    public const string Reason = "mesh-dlq-reason";
+
+    /// <summary>The exception type (full name) of the last failure, when there was one.</summary>
+    public const string ErrorType = "mesh-dlq-error-type";
+
+    /// <summary>The exception message of the last failure, or what was wrong with the record.</summary>
+    public const string ErrorMessage = "mesh-dlq-error-message";
+
+    /// <summary>Handler attempts made; 0 when the record never reached a handler.</summary>
+    public const string Attempts = "mesh-dlq-attempts";
+
+    public const string SourceTopic = "mesh-dlq-source-topic";
+
+    public const string SourcePartition = "mesh-dlq-source-partition";
+
+    public const string SourceOffset = "mesh-dlq-source-offset";
+
+    /// <summary>The original record's timestamp, in ISO 8601 UTC (the dead letter gets its own).</summary>
+    public const string SourceTimestamp = "mesh-dlq-source-timestamp";
+
+    /// <summary>The consumer group that gave up, since several groups may dead-letter one record.</summary>
+    public const string ConsumerGroup = "mesh-dlq-consumer-group";
+
+    /// <summary>When the record was dead-lettered, in ISO 8601 UTC.</summary>
+    public const string Time = "mesh-dlq-time";
+
+    /// <summary>The handler threw on every attempt.</summary>
+    public const string ReasonHandlerFailed = "handler-failed";
+
+    /// <summary>The record has no message-type header.</summary>
+    public const string ReasonMissingType = "missing-type";
+
+    /// <summary>No handler of this consumer takes the record's message type.</summary>
+    public const string ReasonUnknownType = "unknown-type";
+
+    /// <summary>The payload is not a valid message of its declared type.</summary>
+    public const string ReasonUnparsable = "unparsable";
+}
