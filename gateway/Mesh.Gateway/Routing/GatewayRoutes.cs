@@ -25,6 +25,8 @@ public static class GatewayRoutes
     public static IReadOnlyList<RouteConfig> Routes { get; } =
     [
         Route("orders", "orders", "/mesh.v1.Orders/{**method}"),
+        // Only the public API; mesh.internal.v1 (Credentials, Replay) is never forwarded.
+        Route("users", "users", "/mesh.v1.Users/{**method}"),
         Route(StreamingRouteId, "notifications", "/mesh.v1.Notifications/Subscribe"),
         Route("notifications", "notifications", "/mesh.v1.Notifications/{**method}"),
     ];
@@ -32,6 +34,7 @@ public static class GatewayRoutes
     public static IReadOnlyList<ClusterConfig> Clusters(ServiceAddresses addresses) =>
     [
         Cluster("orders", addresses.Orders, TimeSpan.FromSeconds(100)),
+        Cluster("users", addresses.Users, TimeSpan.FromSeconds(100)),
         // Subscribe streams stay open while nothing happens; only the client ends them.
         Cluster("notifications", addresses.Notifications, TimeSpan.FromDays(1)),
     ];

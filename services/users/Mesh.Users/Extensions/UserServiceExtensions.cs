@@ -4,6 +4,8 @@ using Mesh.Messaging;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
 using Mesh.Users.Grpc;
+using Mesh.Users.Replay;
+using Mesh.Users.Spending;
 using Microsoft.AspNetCore.Identity;
 
 namespace Mesh.Users.Extensions;
@@ -21,9 +23,14 @@ public static class UserServiceExtensions
         builder.Services.AddSingleton<UserAccountStore>();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<CreditStore>();
+        builder.Services.AddSingleton<CreditQuery>();
+        builder.Services.AddSingleton<SpendingViews>();
+        builder.Services.AddSingleton<LogReader>();
+        builder.Services.AddSingleton<ViewRebuilder>();
         builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddKafkaEvents(builder.Configuration)
-            .AddConsumer<OrderPlaced, CreditReservationHandler>();
+            .AddConsumer<OrderPlaced, CreditReservationHandler>()
+            .AddConsumer<CreditReserved, SpendingProjection>();
         return builder;
     }
 
@@ -31,6 +38,8 @@ public static class UserServiceExtensions
     {
         app.MapGrpcService<RegistrationGrpcService>();
         app.MapGrpcService<CredentialsGrpcService>();
+        app.MapGrpcService<UsersGrpcService>();
+        app.MapGrpcService<ReplayGrpcService>();
         return app;
     }
 }

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+using Mesh.Contracts;
+using Mesh.Contracts.Events.V1;
+using Mesh.Contracts.Internal.V1;
+using Mesh.Messaging;
+using Mesh.Users.Spending;
+using StackExchange.Redis;
+
+namespace Mesh.Users.Replay;
+
+/// <summary>
+/// Rebuilds spend and the leaderboard from the start of the CreditReserved topic into the rebuild
+/// key space while the live projection goes on, then renames it over the live views in one script.
+/// The protocol: (1) set a marker with this rebuild's id; from then on the live projection applies
+/// every event to both key spaces (idempotently in each); (2) capture the high watermarks, AFTER the
+/// marker, and read every record below them into the rebuild space; (3) switch. An event below a
+/// watermark is read here; one at or above it was produced after the marker existed, so the live
+/// projection applies it to the rebuild space too (or, after the switch, to the rebuilt views).
+/// Every write of the rebuild checks the marker still holds its id, so a rebuild whose marker
+/// expired (a paused process) or was replaced writes nothing and fails instead.
+/// </summary>
+public sealed partial class ViewRebuilder(
+    IConnectionMultiplexer redis, LogReader log, SpendingViews views, TimeProvider clock, ILogger<ViewRebuilder> logger)
+{
+    /// <summary>The topics the users views derive from.</summary>
+    public static readonly IReadOnlyList<string> Topics = [Mesh.Contracts.Topics.CreditReserved];
+
+    private static readonly TimeSpan MarkerTtl = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
+
+    public async Task RebuildAsync(bool allowTruncatedLog, Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
+    {
+        var rebuildId = $"rb_{Guid.CreateVersion7():N}";
+        await BeginAsync(rebuildId);
+        try
+        {
+            var ranges = log.CaptureRanges(Topics);
+            var progress = new RebuildProgress
+            {
+                Phase = RebuildPhase.Started,
+                RebuildId = rebuildId,
+                RecordsTotal = ranges.Sum(r => r.Count),
+                RecordsLost = ranges.Sum(r => r.Low),
+                Topics = { Topics },
+                Partitions = { ranges.Select(r => $"{r.Topic}[{r.Partition}] {r.Low}..{r.High}") },
+            };
+            if (progress.RecordsLost > 0 && !allowTruncatedLog)
+            {
+                throw new RebuildRefusedException(
+                    "TRUNCATED_LOG",
+                    $"The log no longer holds its first {progress.RecordsLost} record(s) (retention or the dev broker's window); " +
+                    "a rebuild would miss them. Pass allow_truncated_log to rebuild from what is left.");
+            }
+
+            LogStarted(rebuildId, progress.RecordsTotal);
+            await report(progress);
+            progress.Phase = RebuildPhase.Reading;
+            await ReadAsync(rebuildId, ranges, progress, report, cancellationToken);
+
+            progress.Generation = await SwitchAsync(rebuildId);
+            progress.Phase = RebuildPhase.Switched;
+            LogSwitched(rebuildId, progress.RecordsRead, progress.Generation);
+            await report(progress);
+        }
+        catch
+        {
+            await AbortAsync(rebuildId);
+            throw;
+        }
+    }
+
+    private async Task ReadAsync(
+        string rebuildId, IReadOnlyList<PartitionRange> ranges, RebuildProgress progress,
+        Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
+    {
+        var sinceRefresh = Stopwatch.StartNew();
+        var sinceReport = Stopwatch.StartNew();
+        await log.ReadAsync(ranges, async record =>
+        {
+            if (TryParse(record) is { } reserved && !await views.ApplyToRebuildAsync(rebuildId, reserved))
+            {
+                throw new RebuildRefusedException("REBUILD_SUPERSEDED", "The rebuild lost its marker (expired or replaced); nothing was switched.");
+            }
+
+            progress.RecordsRead++;
+            if (sinceRefresh.Elapsed >= RefreshEvery)
+            {
+                await RefreshAsync(rebuildId);
+                sinceRefresh.Restart();
+            }
+
+            if (sinceReport.Elapsed >= ReportEvery)
+            {
+                await report(progress);
+                sinceReport.Restart();
+            }
+        }, cancellationToken);
+        await report(progress);
+    }
+
+    // A record the live consumer would skip (no or another message type, unparsable) is skipped
+    // here too, so both build the same views.
+    private CreditReserved? TryParse(ConsumeResult<string, byte[]> record)
+    {
+        var type = record.Message.Headers?.TryGetLastBytes(MessageHeaders.MessageType, out var bytes) == true
+            ? Encoding.UTF8.GetString(bytes)
+            : null;
+        if (type != CreditReserved.Descriptor.FullName)
+        {
+            LogSkipped(record.Topic, record.Partition.Value, record.Offset.Value);
+            return null;
+        }
+
+        try
+        {
+            return CreditReserved.Parser.ParseFrom(record.Message.Value);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            LogSkipped(record.Topic, record.Partition.Value, record.Offset.Value);
+            return null;
+        }
+    }
+
+    private async Task BeginAsync(string rebuildId)
+    {
+        var running = await redis.GetDatabase().ScriptEvaluateAsync(
+            RebuildScripts.Begin,
+            [SpendingViews.RebuildMarkerKey, .. SpendingViews.Rebuild],
+            [rebuildId, (long)MarkerTtl.TotalMilliseconds]);
+        if (!running.IsNull)
+        {
+            throw new RebuildRefusedException("REBUILD_RUNNING", $"Rebuild {(string?)running} is still running; wait for it to finish.");
+        }
+    }
+
+    private async Task RefreshAsync(string rebuildId)
+    {
+        if ((long)await redis.GetDatabase().ScriptEvaluateAsync(
+                RebuildScripts.Refresh, [SpendingViews.RebuildMarkerKey], [rebuildId, (long)MarkerTtl.TotalMilliseconds]) != 1)
+        {
+            throw new RebuildRefusedException("REBUILD_SUPERSEDED", "The rebuild lost its marker (expired or replaced); nothing was switched.");
+        }
+    }
+
+    private async Task<long> SwitchAsync(string rebuildId)
+    {
+        var generation = (long)await redis.GetDatabase().ScriptEvaluateAsync(
+            RebuildScripts.Switch,
+            [SpendingViews.RebuildMarkerKey, .. SpendingViews.Live, .. SpendingViews.Rebuild, SpendingViews.GenerationKey],
+            [rebuildId, clock.GetUtcNow().ToUnixTimeMilliseconds()]);
+        return generation >= 0
+            ? generation
+            : throw new RebuildRefusedException("REBUILD_SUPERSEDED", "The rebuild lost its marker (expired or replaced); nothing was switched.");
+    }
+
+    private async Task AbortAsync(string rebuildId)
+    {
+        try
+        {
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                RebuildScripts.Abort, [SpendingViews.RebuildMarkerKey, .. SpendingViews.Rebuild], [rebuildId]);
+            LogAborted(rebuildId);
+        }
+        catch (RedisException exception)
+        {
+            // The marker expires by itself; the next rebuild clears the half-built keys.
+            LogAbortFailed(exception, rebuildId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild {RebuildId} started: {RecordsTotal} record(s) to read")]
+    private partial void LogStarted(string rebuildId, long recordsTotal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild {RebuildId} switched after {RecordsRead} record(s): generation {Generation}")]
+    private partial void LogSwitched(string rebuildId, long recordsRead, long generation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} aborted; the live views are unchanged")]
+    private partial void LogAborted(string rebuildId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} could not clear its marker; it expires by itself")]
+    private partial void LogAbortFailed(Exception exception, string rebuildId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild skips {Topic} [{Partition}] @{Offset}: not a CreditReserved")]
+    private partial void LogSkipped(string topic, int partition, long offset);
+}
