@@ -11,6 +11,7 @@ public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private bool _disposed;
 
     private ChildProcess(string name, Process process)
     {
@@ -24,7 +25,7 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public string Name { get; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _disposed || _process.HasExited;
 
     public string Output => string.Join('\n', _output);
 
@@ -55,14 +56,25 @@ public sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(name, Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start"));
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGKILL with its children, as a crash would: no shutdown, no flush, no offset commit.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await KillAsync();
+        _disposed = true;
         _process.Dispose();
     }
 

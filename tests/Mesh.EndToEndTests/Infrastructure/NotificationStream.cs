@@ -32,6 +32,32 @@ public sealed class NotificationStream : IAsyncDisposable
         return await _received.Reader.ReadAsync(timeout.Token);
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="within"/> for <paramref name="expected"/> notifications, then keeps
+    /// listening for <paramref name="quiet"/> so that an unexpected extra one is caught too.
+    /// </summary>
+    public async Task<List<Notification>> ReceiveAsync(int expected, TimeSpan within, TimeSpan quiet)
+    {
+        var all = new List<Notification>();
+        using (var timeout = new CancellationTokenSource(within))
+        {
+            try
+            {
+                while (all.Count < expected)
+                {
+                    all.Add(await _received.Reader.ReadAsync(timeout.Token));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return all;
+            }
+        }
+
+        all.AddRange(await DrainAsync(quiet));
+        return all;
+    }
+
     /// <summary>Whatever arrives in <paramref name="window"/>.</summary>
     public async Task<List<Notification>> DrainAsync(TimeSpan window)
     {
