@@ -29,6 +29,9 @@ public sealed class MeshFixture : IAsyncLifetime
 
     public string DashboardAddress { get; private set; } = "";
 
+    /// <summary>The user service itself, for its internal APIs (Replay), which the gateway never forwards.</summary>
+    public string UsersAddress { get; private set; } = "";
+
     public string KafkaBootstrap { get; private set; } = "";
 
     public string RedisConnection => _redis.ConnectionString;
@@ -47,7 +50,7 @@ public sealed class MeshFixture : IAsyncLifetime
         KafkaBootstrap = await StartDevBrokerAsync();
         var otlp = StartDashboard();
 
-        var users = Address();
+        var users = UsersAddress = Address();
         var orders = Address();
         var notifications = Address();
         GatewayAddress = Address();
