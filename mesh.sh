@@ -66,6 +66,12 @@ Commands:
          quotas on vs off (floor 85 %), the sidecar's ShouldRateLimit vs redis-benchmark EVALSHA
          of the same script (floor 50 %), an empty bucket with the deny cache on vs off. About
          90 s; extra arguments go to the benchmark, e.g. --seconds 2. Results: docs/BENCHMARKS.md.
+  replay <service>
+         Rebuild a service's Redis views from the start of its Kafka topics into a fresh key
+         space, then switch over atomically, while the mesh keeps running (start it first with
+         ./mesh.sh up in another terminal; the address comes from .mesh/endpoints.json).
+         Replayable: users (spend and the top-spenders leaderboard). Extra arguments go to the
+         CLI, e.g. --allow-truncated-log. What it can do on the dev broker: docs/replay.md.
   help   Show this text.
 
 Environment (all optional):
@@ -527,6 +533,29 @@ cmd_demo() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# replay
+
+# Services that serve mesh.internal.v1.Replay (tools/Mesh.Cli ReplayCommand keeps the same list).
+REPLAYABLE=(users)
+
+cmd_replay() {
+  local service="${1:-}"
+  [[ -n "$service" ]] || die "replay needs a service: ./mesh.sh replay <service>; replayable: ${REPLAYABLE[*]}"
+  shift
+  local known=0 name
+  for name in "${REPLAYABLE[@]}"; do [[ "$name" == "$service" ]] && known=1; done
+  ((known)) || die "'$service' cannot be replayed; replayable: ${REPLAYABLE[*]}"
+  command -v dotnet >/dev/null 2>&1 || die "dotnet not found: install the .NET 10 SDK and put dotnet on PATH."
+  local endpoints="$STATE_DIR/endpoints.json"
+  [[ -f "$endpoints" ]] || die "no ${endpoints#"$ROOT/"}: start the mesh first with ./mesh.sh up (in another terminal)"
+  local address
+  address="$(grep -o "\"$service\": *\"[^\"]*\"" "$endpoints" | sed -E 's/.*: *"([^"]*)"/\1/' | head -n 1)"
+  [[ -n "$address" ]] || die "${endpoints#"$ROOT/"} has no address for $service"
+  dotnet build "$CLI_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+  cli replay "$service" --address "$address" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
 # bench
 
 cmd_bench() {
@@ -585,6 +614,7 @@ main() {
     up) cmd_up "$@" ;;
     test) cmd_test "$@" ;;
     demo) cmd_demo "$@" ;;
+    replay) cmd_replay "$@" ;;
     bench) cmd_bench "$@" ;;
     help | -h | --help) usage ;;
     *) usage >&2; die "unknown command: $command" ;;

@@ -25,6 +25,19 @@ public sealed record MeshEndpoints(string? Gateway, string? Dashboard)
         return new MeshEndpoints(Read(document.RootElement, "gateway"), Read(document.RootElement, "dashboard"));
     }
 
+    /// <summary>The address a component was started on (e.g. <c>users</c>), from the same file <see cref="Load"/> reads.</summary>
+    public static string? AddressOf(string component, FileInfo? file)
+    {
+        var path = file?.FullName ?? Find(Environment.CurrentDirectory) ?? Find(AppContext.BaseDirectory);
+        if (path is null || !File.Exists(path))
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return Read(document.RootElement, component);
+    }
+
     private static string? Find(string start)
     {
         for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
