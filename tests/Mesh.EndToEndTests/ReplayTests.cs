@@ -1,0 +1,172 @@
+using Confluent.Kafka;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Contracts;
+using Mesh.Contracts.Events.V1;
+using Mesh.Contracts.Internal.V1;
+using Mesh.EndToEndTests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Mesh.EndToEndTests;
+
+/// <summary>
+/// The users views rebuilt from the log by the running service (the Replay API that
+/// <c>./mesh.sh replay users</c> calls), while orders keep flowing through the gateway.
+/// </summary>
+[Collection(MeshCollection.Name)]
+public sealed class ReplayTests(MeshFixture mesh)
+{
+    private const string LiveSpend = "users:{views}:live:spend";
+    private const string LiveTop = "users:{views}:live:top";
+    private const string Generation = "users:{views}:generation";
+
+    [Fact]
+    public async Task Rebuild_WhileOrdersFlow_SwitchesToViewsEqualToTheLog()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(mesh.RedisConnection);
+        var db = redis.GetDatabase();
+        var buyers = new List<TestUser>();
+        for (var i = 0; i < 3; i++)
+        {
+            buyers.Add(await TestUser.CreateAsync(mesh.Gateway));
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            await buyers[i % 3].PlaceOrderAsync($"before-{i}", TestUser.Line(unitPriceCents: 100 + i));
+        }
+
+        var generationBefore = (long?)await db.HashGetAsync(Generation, "generation") ?? 0;
+        using var stop = new CancellationTokenSource();
+        var placedDuring = 0;
+        var traffic = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested && i < 60; i++)
+            {
+                await buyers[i % 3].PlaceOrderAsync($"during-{i}", TestUser.Line(unitPriceCents: 1_000 + i));
+                Interlocked.Increment(ref placedDuring);
+                await Task.Delay(150); // Inside each buyer's quota.
+            }
+        });
+
+        var progress = await RebuildAsync();
+        var placedAtSwitch = Volatile.Read(ref placedDuring);
+        await WaitAsync(() => Task.FromResult(Volatile.Read(ref placedDuring) >= placedAtSwitch + 3 || traffic.IsCompleted));
+        await stop.CancelAsync();
+        await traffic;
+
+        var last = progress[^1];
+        Assert.Equal(RebuildPhase.Switched, last.Phase);
+        Assert.Equal(RebuildPhase.Started, progress[0].Phase);
+        Assert.Equal(generationBefore + 1, last.Generation);
+        Assert.Equal(last.RebuildId, (string?)await db.HashGetAsync(Generation, "rebuild_id"));
+        Assert.Equal(0, last.RecordsLost);
+        Assert.False(await db.KeyExistsAsync("users:{views}:rebuild"));
+
+        // Every reservation in the log, and no other, counted once: by then the live consumer has caught up.
+        var expected = new Dictionary<string, long>();
+        var settled = await WaitAsync(async () =>
+        {
+            expected = SpendFromTheLog();
+            return Equal(expected, await LiveSpendAsync(db));
+        });
+        Assert.True(settled, $"live spend {Show(await LiveSpendAsync(db))} never equalled the log's {Show(expected)}.\n{mesh.Logs("users")}");
+        var top = (await db.SortedSetRangeByRankWithScoresAsync(LiveTop)).ToDictionary(e => (string)e.Element!, e => (long)e.Score);
+        Assert.True(Equal(expected, top), $"leaderboard {Show(top)} differs from the log's {Show(expected)}");
+        Assert.All(buyers, b => Assert.True(expected[b.UserId] > 0));
+    }
+
+    [Fact]
+    public async Task Rebuild_WhileAnotherRebuildHoldsTheMarker_FailedPrecondition()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(mesh.RedisConnection);
+        var db = redis.GetDatabase();
+        Assert.True(await db.StringSetAsync("users:{views}:rebuild", "rb_someone_else", TimeSpan.FromSeconds(30), When.NotExists));
+        try
+        {
+            var exception = await Assert.ThrowsAsync<RpcException>(RebuildAsync);
+
+            Assert.Equal(StatusCode.FailedPrecondition, exception.StatusCode);
+            Assert.Equal("rb_someone_else", (string?)await db.StringGetAsync("users:{views}:rebuild"));
+        }
+        finally
+        {
+            await db.KeyDeleteAsync("users:{views}:rebuild");
+        }
+    }
+
+    private async Task<List<RebuildProgress>> RebuildAsync()
+    {
+        using var channel = GrpcChannel.ForAddress(mesh.UsersAddress);
+        var client = new Replay.ReplayClient(channel);
+        using var call = client.Rebuild(new RebuildRequest(), deadline: DateTime.UtcNow.AddMinutes(2));
+        var progress = new List<RebuildProgress>();
+        await foreach (var message in call.ResponseStream.ReadAllAsync())
+        {
+            progress.Add(message);
+        }
+
+        return progress;
+    }
+
+    private static async Task<Dictionary<string, long>> LiveSpendAsync(IDatabase db) =>
+        (await db.HashGetAllAsync(LiveSpend)).ToDictionary(e => (string)e.Name!, e => (long)e.Value);
+
+    /// <summary>Spend per user over every CreditReserved record in the topic, each order once.</summary>
+    private Dictionary<string, long> SpendFromTheLog()
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = mesh.KafkaBootstrap,
+            GroupId = $"replay-test-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+            FetchWaitMaxMs = 10,
+        };
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        var partitions = Enumerable.Range(0, EventContracts.For<CreditReserved>().Partitions)
+            .Select(p => new TopicPartition(Topics.CreditReserved, p))
+            .ToList();
+        var open = partitions.Where(p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High > 0).ToHashSet();
+        consumer.Assign(open.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
+        var orders = new Dictionary<string, CreditReserved>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (open.Count > 0)
+        {
+            var record = consumer.Consume(timeout.Token);
+            if (record.IsPartitionEOF)
+            {
+                open.Remove(record.TopicPartition);
+                continue;
+            }
+
+            var reserved = CreditReserved.Parser.ParseFrom(record.Message.Value);
+            orders.TryAdd(reserved.OrderId, reserved);
+        }
+
+        consumer.Close();
+        return orders.Values.GroupBy(r => r.UserId).ToDictionary(g => g.Key, g => g.Sum(r => r.AmountCents));
+    }
+
+    private static bool Equal(Dictionary<string, long> expected, Dictionary<string, long> actual) =>
+        expected.Count == actual.Count && expected.All(e => actual.TryGetValue(e.Key, out var v) && v == e.Value);
+
+    private static string Show(Dictionary<string, long> spend) =>
+        string.Join(", ", spend.OrderBy(e => e.Key).Select(e => $"{e.Key}={e.Value}"));
+
+    private static async Task<bool> WaitAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(250);
+        }
+
+        return true;
+    }
+}
