@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using Mesh.Cli.Demo;
 using Mesh.Cli.Infrastructure;
 
@@ -15,7 +14,7 @@ public static class DemoCommand
         var gateway = new Option<Uri?>("--gateway")
         {
             Description = $"Gateway address; default: 'gateway' from {MeshEndpoints.RelativePath}, else {DefaultGateway}.",
-            CustomParser = ParseAddress,
+            CustomParser = AddressParser.Parse,
         };
         var endpoints = new Option<FileInfo?>("--endpoints")
         {
@@ -56,17 +55,5 @@ public static class DemoCommand
             return await new DemoScenario(client, settings).RunAsync(cancellationToken);
         });
         return command;
-    }
-
-    private static Uri? ParseAddress(ArgumentResult result)
-    {
-        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-        if (Uri.TryCreate(text, UriKind.Absolute, out var address) && address.Scheme is "http" or "https")
-        {
-            return address;
-        }
-
-        result.AddError($"'{text}' is not an http:// or https:// address.");
-        return null;
     }
 }

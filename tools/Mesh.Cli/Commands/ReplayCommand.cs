@@ -33,6 +33,7 @@ public static class ReplayCommand
         var address = new Option<Uri?>("--address")
         {
             Description = $"The service's own (internal) address; default: the service's entry in {MeshEndpoints.RelativePath}.",
+            CustomParser = AddressParser.Parse,
         };
         var endpoints = new Option<FileInfo?>("--endpoints") { Description = $"The endpoints file; default: the nearest {MeshEndpoints.RelativePath}." };
         var allowTruncated = new Option<bool>("--allow-truncated-log")
