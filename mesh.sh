@@ -66,6 +66,12 @@ Commands:
          quotas on vs off (floor 85 %), the sidecar's ShouldRateLimit vs redis-benchmark EVALSHA
          of the same script (floor 50 %), an empty bucket with the deny cache on vs off. About
          90 s; extra arguments go to the benchmark, e.g. --seconds 2. Results: docs/BENCHMARKS.md.
+  bench events
+         Build the bench and measure events on the dev broker, run inside the bench process:
+         publish throughput through Mesh.Messaging vs the raw Confluent.Kafka producer (ratio,
+         floor 80 %), end-to-end latency p50/p99 at 1 000 and 10 000 events/s, consume
+         throughput vs a raw consumer. No Redis. About 90 s; extra arguments go to the
+         benchmark, e.g. --seconds 2. Results: docs/BENCHMARKS.md.
   replay <service>
          Rebuild a service's Redis views from the start of its Kafka topics into a fresh key
          space, then switch over atomically, while the mesh keeps running (start it first with
@@ -560,12 +566,17 @@ cmd_replay() {
 
 cmd_bench() {
   local target="${1:-}"
-  [[ "$target" == locks || "$target" == quotas ]] ||
-    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas"; }
+  [[ "$target" == locks || "$target" == quotas || "$target" == events ]] ||
+    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events"; }
   shift
   ensure_deps
   log "building $BENCH_PROJECT ($CONFIGURATION)"
   dotnet build "$BENCH_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+  if [[ "$target" == events ]]; then
+    log "bench events on the in-process dev broker ($(nproc) cores; numbers from one run are comparable with each other only)"
+    dotnet "$BENCH_DLL" events "$@"
+    return
+  fi
   if [[ "$target" == quotas ]] && ! command -v h2load >/dev/null 2>&1; then
     log "installing nghttp2-client (h2load) with apt-get"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nghttp2-client ||

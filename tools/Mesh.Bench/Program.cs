@@ -1,10 +1,11 @@
 using System.CommandLine;
 using Mesh.Bench.Commands;
 
-var root = new RootCommand("Mesh benchmarks. Each one runs against a Redis you name and stops by itself.")
+var root = new RootCommand("Mesh benchmarks. Each one runs against a Redis you name, or its own dev Kafka broker, and stops by itself.")
 {
     LocksCommand.Create(),
     QuotasCommand.Create(),
+    EventsCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Mesh.Bench.Locks;
+using Mesh.Contracts.Events.V1;
+using Mesh.Messaging;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Bench.Events;
+
+/// <summary>
+/// Reads the same pre-filled topic from the start in a new consumer group per phase: through the
+/// library with a handler that does nothing, and through a raw consumer that does what the
+/// library must do per record at the least (read the type header, parse the payload, store the
+/// offset). Measured from the start of the consumer (before it subscribes) to the last record
+/// handled, group join and first fetch included on both sides: measuring from the first record
+/// instead would favour whichever side is slower to handle its first record, since librdkafka
+/// keeps prefetching meanwhile.
+/// </summary>
+public sealed class ConsumeBenchmark(BenchBroker broker, int records)
+{
+    private static readonly TimeSpan Within = TimeSpan.FromMinutes(3);
+    private int _groups;
+
+    public async Task PrefillAsync(CancellationToken cancellationToken)
+    {
+        using var producer = RawClients.Producer(broker.Bootstrap);
+        for (var i = 0; i < records; i++)
+        {
+            producer.Produce(BenchEvents.Contract.Topic, BenchEvents.RawMessage(BenchEvents.Create(i)));
+            if (i % 10_000 == 0)
+            {
+                producer.Poll(TimeSpan.Zero);
+            }
+        }
+
+        await Task.Run(() => producer.Flush(cancellationToken), cancellationToken);
+    }
+
+    public async Task<Measured> LibraryAsync(CancellationToken cancellationToken)
+    {
+        var probe = new HandlerProbe(records);
+        var host = LibraryHost.Build(broker.Bootstrap, NextGroup("library"), services => services.AddSingleton(probe));
+        try
+        {
+            var start = Stopwatch.GetTimestamp();
+            await host.StartAsync(cancellationToken);
+            await probe.Reached.WaitAsync(Within, cancellationToken);
+            return new Measured(records, Stopwatch.GetElapsedTime(start, probe.TargetReachedAt));
+        }
+        finally
+        {
+            await LibraryHost.StopAsync(host);
+        }
+    }
+
+    public Task<Measured> RawAsync(CancellationToken cancellationToken)
+    {
+        var group = NextGroup("raw");
+        return Task.Factory.StartNew(() =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Within);
+            var start = Stopwatch.GetTimestamp();
+            using var consumer = RawClients.Consumer(broker.Bootstrap, group);
+            consumer.Subscribe(BenchEvents.Contract.Topic);
+            var handled = 0;
+            while (handled < records)
+            {
+                var record = consumer.Consume(timeout.Token);
+                if (record.IsPartitionEOF || record.Message.Headers?.TryGetLastBytes(MessageHeaders.MessageType, out _) != true)
+                {
+                    continue;
+                }
+
+                _ = OrderPlaced.Parser.ParseFrom(record.Message.Value);
+                consumer.StoreOffset(record);
+                handled++;
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            consumer.Close();
+            return new Measured(records, elapsed);
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private string NextGroup(string side) => $"bench-consume-{side}-{Interlocked.Increment(ref _groups)}";
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using Mesh.Bench.Locks;
+using Mesh.DevBroker;
+using Spectre.Console;
+
+namespace Mesh.Bench.Events;
+
+/// <summary>
+/// The <c>events</c> benchmark, all on the in-process dev broker: publish throughput through the
+/// library against the raw producer in paired rounds (ratio = median of the rounds' ratios, floor
+/// 80 % against the like-for-like ProduceAsync baseline), end-to-end latency at two offered
+/// rates, then consume throughput against a raw consumer in paired rounds. Exits 1 when the
+/// publish ratio is below the floor.
+/// </summary>
+public static class EventBenchmark
+{
+    public const double Floor = 0.8;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
+    public static async Task<int> RunAsync(EventBenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"dev broker: librdkafka {MockKafkaCluster.LibrdkafkaVersion} mock cluster in this process, 1 broker, {BenchEvents.Contract.Partitions} partitions; OrderPlaced payload {BenchEvents.PayloadSize} bytes")));
+        var inFlight = settings.InFlight;
+        var result = await PhaseRunner.ShowAsync(async phases =>
+        {
+            await phases.RunAsync("publish warm-up, raw", WarmUp, () => PublishBenchmark.RawProduceAsync(inFlight, WarmUp, cancellationToken), Rate);
+            await phases.RunAsync("publish warm-up, library", WarmUp, () => PublishBenchmark.LibraryAsync(inFlight, WarmUp, cancellationToken), Rate);
+            var raw = new List<Measured>();
+            var library = new List<Measured>();
+            var handler = new List<Measured>();
+            for (var round = 1; round <= settings.Rounds; round++)
+            {
+                var of = $"{round}/{settings.Rounds}";
+                raw.Add(await phases.RunAsync($"publish raw ProduceAsync {of}", settings.Phase,
+                    () => PublishBenchmark.RawProduceAsync(inFlight, settings.Phase, cancellationToken), Rate));
+                library.Add(await phases.RunAsync($"publish library {of}", settings.Phase,
+                    () => PublishBenchmark.LibraryAsync(inFlight, settings.Phase, cancellationToken), Rate));
+                handler.Add(await phases.RunAsync($"publish raw Produce + delivery handler {of}", settings.Phase,
+                    () => PublishBenchmark.RawDeliveryHandlerAsync(inFlight, settings.Phase, cancellationToken), Rate));
+            }
+
+            var latencies = new List<LatencyResult>();
+            foreach (var rate in new[] { 1_000, 10_000 })
+            {
+                latencies.Add(await phases.RunAsync($"end-to-end latency at {rate:N0}/s", settings.LatencyPhase,
+                    () => LatencyBenchmark.RunAsync(rate, settings.LatencyPhase, cancellationToken), r => r.ToString()));
+            }
+
+            using var broker = new BenchBroker();
+            var consume = new ConsumeBenchmark(broker, settings.ConsumeRecords);
+            await phases.RunAsync($"consume: pre-fill {settings.ConsumeRecords:N0} records", TimeSpan.FromSeconds(2),
+                async () => { await consume.PrefillAsync(cancellationToken); return true; }, _ => "done");
+            var rawConsume = new List<Measured>();
+            var libraryConsume = new List<Measured>();
+            for (var round = 1; round <= settings.Rounds; round++)
+            {
+                var of = $"{round}/{settings.Rounds}";
+                rawConsume.Add(await phases.RunAsync($"consume raw {of}", TimeSpan.FromSeconds(2), () => consume.RawAsync(cancellationToken), Rate));
+                libraryConsume.Add(await phases.RunAsync($"consume library {of}", TimeSpan.FromSeconds(5), () => consume.LibraryAsync(cancellationToken), Rate));
+            }
+
+            return new Results(raw, library, handler, latencies, rawConsume, libraryConsume);
+        });
+
+        var publishRatio = MedianRatio(result.Library, result.Raw);
+        AnsiConsole.Write(Report(settings, result, publishRatio));
+        if (publishRatio >= Floor)
+        {
+            return 0;
+        }
+
+        AnsiConsole.MarkupLine($"[red]The library published {publishRatio:P0} of the raw ProduceAsync rate, below the {Floor:P0} floor.[/]");
+        return 1;
+    }
+
+    private static Table Report(EventBenchmarkSettings settings, Results r, double publishRatio)
+    {
+        var rounds = $"median of {settings.Rounds}";
+        var table = new Table().AddColumns("measurement", "result");
+        table.AddRow($"publish, raw ProduceAsync, {settings.InFlight} in flight, {rounds}", $"{Median(r.Raw):N0} events/s");
+        table.AddRow($"publish, library PublishAsync, {settings.InFlight} in flight, {rounds}", $"{Median(r.Library):N0} events/s");
+        table.AddRow($"publish, raw Produce + delivery handler, {settings.InFlight} in flight, {rounds}", $"{Median(r.Handler):N0} events/s");
+        table.AddRow($"[bold]ratio library / raw ProduceAsync[/], {rounds} paired rounds (floor 80 %)", $"[bold]{publishRatio:P1}[/] ({Ratios(r.Library, r.Raw)})");
+        table.AddRow($"ratio library / raw Produce + delivery handler, {rounds} paired rounds", $"{MedianRatio(r.Library, r.Handler):P1} ({Ratios(r.Library, r.Handler)})");
+        foreach (var latency in r.Latencies)
+        {
+            table.AddRow(Markup.Escape($"end-to-end publish -> handler at {latency.TargetPerSecond:N0}/s offered ({latency.OfferedPerSecond:N0}/s achieved) for {settings.LatencyPhase.TotalSeconds:0} s"),
+                Markup.Escape(latency.ToString()));
+        }
+
+        table.AddRow($"consume {settings.ConsumeRecords:N0} records, raw consumer, {rounds}", $"{Median(r.RawConsume):N0} events/s");
+        table.AddRow($"consume {settings.ConsumeRecords:N0} records, library with a no-op handler, {rounds}", $"{Median(r.LibraryConsume):N0} events/s");
+        table.AddRow($"ratio library / raw consume, {rounds} paired rounds", $"{MedianRatio(r.LibraryConsume, r.RawConsume):P1} ({Ratios(r.LibraryConsume, r.RawConsume)})");
+        return table;
+    }
+
+    private static string Rate(Measured measured) => $"{measured.PerSecond:N0}/s";
+
+    private static double Median(IEnumerable<Measured> values) => Median(values.Select(v => v.PerSecond));
+
+    private static double MedianRatio(IReadOnlyList<Measured> candidate, IReadOnlyList<Measured> baseline) =>
+        Median(candidate.Zip(baseline, (c, b) => c.PerSecond / b.PerSecond));
+
+    private static string Ratios(IReadOnlyList<Measured> candidate, IReadOnlyList<Measured> baseline) =>
+        string.Join(", ", candidate.Zip(baseline, (c, b) => (c.PerSecond / b.PerSecond).ToString("P1", CultureInfo.InvariantCulture)));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private sealed record Results(
+        IReadOnlyList<Measured> Raw,
+        IReadOnlyList<Measured> Library,
+        IReadOnlyList<Measured> Handler,
+        IReadOnlyList<LatencyResult> Latencies,
+        IReadOnlyList<Measured> RawConsume,
+        IReadOnlyList<Measured> LibraryConsume);
+}

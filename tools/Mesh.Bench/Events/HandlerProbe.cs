@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Mesh.Contracts.Events.V1;
+
+namespace Mesh.Bench.Events;
+
+/// <summary>
+/// Counts handled events, notes when the <see cref="Target"/>th was handled and, for events
+/// whose publish time was registered, the time from publish to handler entry.
+/// </summary>
+public sealed class HandlerProbe(long target)
+{
+    private readonly ConcurrentDictionary<string, long> _sentAt = new();
+    private readonly ConcurrentQueue<double> _latenciesMs = new();
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _handled;
+    private long _targetAt;
+
+    public long Target => target;
+
+    public long Count => Interlocked.Read(ref _handled);
+
+    public Task Reached => _reached.Task;
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp of the <see cref="Target"/>th handled event.</summary>
+    public long TargetReachedAt => Interlocked.Read(ref _targetAt);
+
+    public IReadOnlyCollection<double> LatenciesMs => _latenciesMs;
+
+    public void Sent(string eventId) => _sentAt[eventId] = Stopwatch.GetTimestamp();
+
+    public void Handled(OrderPlaced @event)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_sentAt.TryRemove(@event.EventId, out var sentAt))
+        {
+            _latenciesMs.Enqueue(Stopwatch.GetElapsedTime(sentAt, now).TotalMilliseconds);
+        }
+
+        if (Interlocked.Increment(ref _handled) == target)
+        {
+            Interlocked.Exchange(ref _targetAt, now);
+            _reached.TrySetResult();
+        }
+    }
+}
