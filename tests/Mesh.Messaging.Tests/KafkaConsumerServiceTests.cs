@@ -76,27 +76,6 @@ public sealed class KafkaConsumerServiceTests(ITestOutputHelper output) : IAsync
     }
 
     [Fact]
-    public async Task Consume_UnparsableAndUnknownRecords_SkipsThemAndHandlesTheNextRecord()
-    {
-        var probe = new OrderHandlerProbe();
-        await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, probe, output);
-        // One key, so every record lands on one partition, in this order.
-        await RawKafka.ProduceAsync(_kafka.BootstrapServers, Topics.OrderPlaced, "order-3", [0xFF, 0xFF, 0xFF], "mesh.events.v1.OrderPlaced");
-        await RawKafka.ProduceAsync(_kafka.BootstrapServers, Topics.OrderPlaced, "order-3", [0x0A, 0x01, 0x41], "mesh.events.v1.Unknown");
-        await RawKafka.ProduceAsync(_kafka.BootstrapServers, Topics.OrderPlaced, "order-3", [0x0A, 0x01, 0x41], messageType: null);
-
-        var order = Orders.Placed("order-3");
-        await Publisher(host).PublishAsync(order, CancellationToken.None);
-        var handled = await probe.NextAsync(Wait);
-
-        Assert.Equal(order, handled.Order);
-        Assert.Equal(3, handled.Metadata.Offset);
-        var partition = new TopicPartition(Topics.OrderPlaced, handled.Metadata.Partition);
-        Assert.Equal(new Offset(4), await RawKafka.WaitForCommittedAsync(_kafka.BootstrapServers, _group, partition, new Offset(4)));
-        Assert.False(probe.Handled.Reader.TryRead(out _));
-    }
-
-    [Fact]
     public async Task Consume_HandlerFailsTwice_RetriesUntilHandled()
     {
         var probe = new OrderHandlerProbe
@@ -111,48 +90,6 @@ public sealed class KafkaConsumerServiceTests(ITestOutputHelper output) : IAsync
 
         Assert.Equal(order, handled.Order);
         Assert.Equal(3, probe.AttemptsFor(order.EventId));
-    }
-
-    [Fact]
-    public async Task Consume_HandlerAlwaysFails_CommitsOffsetOnlyAfterGivingUp()
-    {
-        var poison = Orders.Placed("order-5");
-        var secondAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var probe = new OrderHandlerProbe
-        {
-            Behavior = async (order, attempt) =>
-            {
-                if (order.EventId != poison.EventId)
-                {
-                    return;
-                }
-
-                if (attempt == 2)
-                {
-                    secondAttempt.SetResult();
-                    await release.Task.WaitAsync(Wait);
-                }
-
-                throw new InvalidOperationException("poison");
-            },
-        };
-        await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, probe, output);
-        await Publisher(host).PublishAsync(poison, CancellationToken.None);
-        var next = Orders.Placed("order-5");
-        await Publisher(host).PublishAsync(next, CancellationToken.None);
-
-        await secondAttempt.Task.WaitAsync(Wait);
-        var partition = PartitionOf("order-5");
-        await Task.Delay(TimeSpan.FromMilliseconds(500)); // Several auto-commit intervals.
-        var duringRetries = RawKafka.Committed(_kafka.BootstrapServers, _group, partition);
-        release.SetResult();
-        var handled = await probe.NextAsync(Wait);
-
-        Assert.Equal(Offset.Unset, duringRetries);
-        Assert.Equal(next, handled.Order);
-        Assert.Equal(3, probe.AttemptsFor(poison.EventId));
-        Assert.Equal(new Offset(2), await RawKafka.WaitForCommittedAsync(_kafka.BootstrapServers, _group, partition, new Offset(2)));
     }
 
     [Fact]
@@ -196,11 +133,4 @@ public sealed class KafkaConsumerServiceTests(ITestOutputHelper output) : IAsync
     }
 
     private static IEventPublisher Publisher(RunningHost host) => host.Services.GetRequiredService<IEventPublisher>();
-
-    private TopicPartition PartitionOf(string key)
-    {
-        var record = RawKafka.ReadAll(_kafka.BootstrapServers, Topics.OrderPlaced, count: 1).Single();
-        Assert.Equal(key, record.Message.Key);
-        return record.TopicPartition;
-    }
 }

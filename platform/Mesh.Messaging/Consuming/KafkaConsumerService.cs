@@ -26,10 +26,12 @@ internal sealed class KafkaConsumerService(
     // Short, so that finished records are stored and paused partitions resumed promptly while idle.
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
 
     // Touched only on the poll thread (rebalance callbacks run inside Consume and Close).
     private readonly Dictionary<TopicPartition, PartitionTracker> _partitions = [];
     private bool _paused;
+    private long? _fullSince;
     private bool _assignmentChanged;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -88,7 +90,12 @@ internal sealed class KafkaConsumerService(
         while (!stop.IsCancellationRequested)
         {
             StoreFinished(consumer, _partitions.Values);
-            ApplyBackpressure(consumer);
+            if (IsFull(consumer))
+            {
+                scheduler.WaitForProgress(PollTimeout);
+                continue;
+            }
+
             ConsumeResult<string, byte[]>? record;
             try
             {
@@ -116,32 +123,51 @@ internal sealed class KafkaConsumerService(
     }
 
     /// <summary>
-    /// Pauses every assigned partition at Kafka:MaxBufferedRecords unfinished records and resumes
-    /// them at half of it; pausing instead of blocking keeps the poll loop (and with it the group
-    /// membership, statistics and rebalances) alive.
+    /// True while Kafka:MaxBufferedRecords records are unfinished: the loop then takes no more
+    /// records and waits for handlers. If that lasts longer than <see cref="PauseAfter"/>, it
+    /// pauses every assigned partition and goes back to polling, because rebalances, statistics and
+    /// max.poll.interval.ms are served only by polling; it resumes at half the limit. Pausing is the
+    /// slow path: librdkafka drops what it prefetched and takes up to a second to fetch again.
     /// </summary>
-    private void ApplyBackpressure(IConsumer<string, byte[]> consumer)
+    private bool IsFull(IConsumer<string, byte[]> consumer)
     {
         var buffered = scheduler.Buffered;
         var max = options.Value.MaxBufferedRecords;
-        if (!_paused && buffered >= max)
+        if (_paused)
         {
-            consumer.Pause(consumer.Assignment);
-            _paused = true;
-            Log.Paused(logger, buffered);
-        }
-        else if (_paused && buffered < Math.Max(1, max / 2))
-        {
-            consumer.Resume(consumer.Assignment);
-            _paused = false;
-            Log.Resumed(logger, buffered);
-        }
-        else if (_paused && _assignmentChanged)
-        {
-            consumer.Pause(consumer.Assignment); // Newly assigned partitions start unpaused.
+            if (buffered < Math.Max(1, max / 2))
+            {
+                consumer.Resume(consumer.Assignment);
+                _paused = false;
+                Log.Resumed(logger, buffered);
+            }
+            else if (_assignmentChanged)
+            {
+                consumer.Pause(consumer.Assignment); // Newly assigned partitions start unpaused.
+            }
+
+            _assignmentChanged = false;
+            return false;
         }
 
+        if (buffered < max)
+        {
+            _fullSince = null;
+            return false;
+        }
+
+        _fullSince ??= time.GetTimestamp();
+        if (time.GetElapsedTime(_fullSince.Value) < PauseAfter)
+        {
+            return true;
+        }
+
+        consumer.Pause(consumer.Assignment);
+        _paused = true;
         _assignmentChanged = false;
+        _fullSince = null;
+        Log.Paused(logger, buffered);
+        return false;
     }
 
     private void OnAssigned(List<TopicPartition> partitions)

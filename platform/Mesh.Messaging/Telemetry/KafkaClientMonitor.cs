@@ -32,9 +32,8 @@ internal sealed class KafkaClientMonitor(TimeProvider time)
 
         var now = time.GetUtcNow();
         _clients.AddOrUpdate(client,
-            _ => new ClientState(statistics, consumerGroup, Unreachable(statistics) ? now : null),
-            (_, previous) => new ClientState(statistics, consumerGroup,
-                Unreachable(statistics) ? previous.UnreachableSince ?? now : null));
+            _ => new ClientState(statistics, consumerGroup, statistics.Connecting && !statistics.AnyConnectionUp ? now : null),
+            (_, previous) => new ClientState(statistics, consumerGroup, UnreachableSince(statistics, previous, now)));
     }
 
     /// <summary>Forgets a closed client, so its last lag is not reported forever.</summary>
@@ -57,7 +56,11 @@ internal sealed class KafkaClientMonitor(TimeProvider time)
             new KeyValuePair<string, object?>("messaging.system", "kafka"),
             new KeyValuePair<string, object?>("mesh.kafka.client", client.Key)));
 
-    private static bool Unreachable(KafkaStatistics statistics) => !statistics.AnyConnectionUp && statistics.Connecting;
+    // Between two connection attempts an unreachable broker rests in INIT, like one that was never
+    // needed; so once attempts failed, the client stays unreachable until a report shows one up.
+    private static DateTimeOffset? UnreachableSince(KafkaStatistics statistics, ClientState previous, DateTimeOffset now) =>
+        statistics.AnyConnectionUp ? null
+        : previous.UnreachableSince ?? (statistics.Connecting ? now : null);
 }
 
 /// <summary>One client's latest statistics, and since when it has been unable to reach any broker.</summary>

@@ -22,7 +22,7 @@ public static class MessagingHost
     }
 
     public static async Task<RunningHost> StartAsync(string bootstrap, string group, OrderHandlerProbe probe,
-        ITestOutputHelper output, bool consume = true, IDictionary<string, string?>? settings = null)
+        ITestOutputHelper output, bool consume = true, IDictionary<string, string?>? settings = null, LogRecorder? logs = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -51,6 +51,11 @@ public static class MessagingHost
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(values);
         builder.Logging.ClearProviders().AddProvider(new XunitLoggerProvider(output));
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Services.AddSingleton(probe);
 
         var kafka = builder.Services.AddKafkaEvents(builder.Configuration);

@@ -14,6 +14,9 @@ public sealed class OrderHandlerProbe
     /// <summary>Called on every attempt with the event and the attempt number (1-based); may throw.</summary>
     public Func<OrderPlaced, int, Task> Behavior { get; set; } = (_, _) => Task.CompletedTask;
 
+    /// <summary>Called after every successful attempt, before the order is written to <see cref="Handled"/>.</summary>
+    public Action<EventMetadata> OnHandled { get; set; } = _ => { };
+
     public Channel<HandledOrder> Handled { get; } = Channel.CreateUnbounded<HandledOrder>();
 
     public int AttemptsFor(string eventId) => _attempts.GetValueOrDefault(eventId);
@@ -22,7 +25,28 @@ public sealed class OrderHandlerProbe
     {
         var attempt = _attempts.AddOrUpdate(order.EventId, 1, (_, count) => count + 1);
         await Behavior(order, attempt);
+        OnHandled(metadata);
         Handled.Writer.TryWrite(new HandledOrder(order, metadata, Activity.Current, Baggage.GetBaggage("test.tenant")));
+    }
+
+    /// <summary>The next <paramref name="count"/> handled orders, within <see cref="MessagingHost.Wait"/>.</summary>
+    public async Task<List<HandledOrder>> TakeAsync(int count)
+    {
+        var handled = new List<HandledOrder>(count);
+        using var cancellation = new CancellationTokenSource(MessagingHost.Wait);
+        try
+        {
+            while (handled.Count < count)
+            {
+                handled.Add(await Handled.Reader.ReadAsync(cancellation.Token));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Only {handled.Count} of {count} orders were handled within {MessagingHost.Wait}.");
+        }
+
+        return handled;
     }
 
     /// <summary>The next handled order, or a TimeoutException after <paramref name="timeout"/>.</summary>

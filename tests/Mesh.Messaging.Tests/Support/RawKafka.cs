@@ -1,5 +1,8 @@
 using System.Text;
 using Confluent.Kafka;
+using Google.Protobuf;
+using Mesh.Contracts;
+using Mesh.Contracts.Events.V1;
 
 namespace Mesh.Messaging.Tests.Support;
 
@@ -18,6 +21,39 @@ public static class RawKafka
 
         using var timeout = new CancellationTokenSource(MessagingHost.Wait);
         return await producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = value, Headers = headers }, timeout.Token);
+    }
+
+    /// <summary>Produces the events in order (idempotent, so retries keep it) and returns where each landed.</summary>
+    public static List<DeliveryResult<string, byte[]>> ProduceInOrder(string bootstrap, IEnumerable<OrderPlaced> orders)
+    {
+        var config = new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, LingerMs = 5 };
+        using var producer = new ProducerBuilder<string, byte[]>(config).Build();
+        var results = new List<DeliveryResult<string, byte[]>>();
+        var failures = 0;
+        foreach (var order in orders)
+        {
+            var headers = new Headers { { MessageHeaders.MessageType, Encoding.UTF8.GetBytes(OrderPlaced.Descriptor.FullName) } };
+            producer.Produce(Topics.OrderPlaced, new Message<string, byte[]> { Key = order.OrderId, Value = order.ToByteArray(), Headers = headers },
+                report =>
+                {
+                    lock (results)
+                    {
+                        results.Add(report);
+                        failures += report.Error.IsError ? 1 : 0;
+                    }
+                });
+        }
+
+        producer.Flush(MessagingHost.Wait);
+        Assert.Equal(0, failures);
+        return results;
+    }
+
+    /// <summary>The high watermark (offset after the last record) of a partition.</summary>
+    public static Offset End(string bootstrap, TopicPartition partition)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "watermarks" }).Build();
+        return consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High;
     }
 
     /// <summary>The offset the group committed for a partition, or <see cref="Offset.Unset"/>.</summary>

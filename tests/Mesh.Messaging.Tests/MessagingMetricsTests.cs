@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Mesh.Contracts;
+using Mesh.Messaging.Tests.Support;
+using Mesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Xunit.Abstractions;
+
+namespace Mesh.Messaging.Tests;
+
+public sealed class MessagingMetricsTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly KafkaBrokerFixture _kafka = new();
+    private readonly string _group = "test-" + Guid.NewGuid().ToString("N");
+
+    public Task InitializeAsync() => _kafka.InitializeAsync();
+
+    public Task DisposeAsync() => _kafka.DisposeAsync();
+
+    [Fact]
+    public async Task Consume_BlockedHandlerThenPoisonRecord_ReportsLagDeadLettersDurationsBrokersAndSends()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = new OrderHandlerProbe { Behavior = (_, _) => release.Task };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kafka:Consumer:statistics.interval.ms"] = "100",
+            ["Kafka:Producer:statistics.interval.ms"] = "100",
+        };
+        await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, probe, output, settings: settings);
+        using var metrics = new MetricRecorder(host.Services.GetRequiredService<IMeterFactory>());
+        var publisher = host.Services.GetRequiredService<IEventPublisher>();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await publisher.PublishAsync(Orders.Placed("order-lag"), CancellationToken.None);
+        }
+
+        var lagWhileBlocked = await metrics.WaitForAsync("mesh.messaging.consumer.lag", m => m.Value >= 5 && Has(m, "messaging.consumer.group.name", _group));
+        release.SetResult();
+        await probe.TakeAsync(5);
+        await RawKafka.ProduceAsync(_kafka.BootstrapServers, Topics.OrderPlaced, "order-lag", [0x0A, 0x01, 0x41], messageType: null);
+        var deadLettered = await metrics.WaitForAsync("mesh.messaging.dead_lettered",
+            m => Has(m, "mesh.messaging.dead_letter.reason", DeadLetterHeaders.ReasonMissingType) && Has(m, "messaging.consumer.group.name", _group));
+        var lagAfter = await metrics.WaitForAsync("mesh.messaging.consumer.lag",
+            m => m.Value == 0 && Has(m, "messaging.destination.partition.id", lagWhileBlocked.Tags["messaging.destination.partition.id"]));
+
+        Assert.Equal(Topics.OrderPlaced, lagWhileBlocked.Tags["messaging.destination.name"]);
+        Assert.Equal(1, deadLettered.Value);
+        Assert.Equal(Topics.OrderPlaced, deadLettered.Tags["messaging.destination.name"]);
+        Assert.Equal(0, lagAfter.Value);
+        Assert.Equal(5, metrics.Of("messaging.process.duration").Count(m => Has(m, "mesh.messaging.outcome", "success")));
+        Assert.Equal(6, metrics.Of("messaging.client.consumed.messages").Sum(m => m.Value));
+        Assert.Equal(5, metrics.Of("messaging.client.sent.messages").Count(m => !m.Tags.ContainsKey("error.type")));
+        Assert.Contains(metrics.Of("mesh.messaging.brokers.up"), m => m.Value >= 1 && Has(m, "mesh.kafka.client", "consumer"));
+    }
+
+    [Fact]
+    public async Task HealthCheck_BrokerDownLongerThanUnhealthyAfter_ReportsUnhealthyThenHealthyAgain()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kafka:Consumer:statistics.interval.ms"] = "100",
+            ["Kafka:Producer:statistics.interval.ms"] = "100",
+            ["Kafka:UnhealthyAfter"] = "00:00:01",
+        };
+        await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, new(), output, settings: settings);
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+
+        var before = await WaitForStatusAsync(health, HealthStatus.Healthy);
+        _kafka.Cluster.SetBrokerDown(-1);
+        var down = await WaitForStatusAsync(health, HealthStatus.Unhealthy);
+        _kafka.Cluster.SetBrokerUp(-1);
+        var after = await WaitForStatusAsync(health, HealthStatus.Healthy);
+
+        output.WriteLine($"{before.Description} / {down.Description} / {after.Description}");
+        Assert.Contains("no broker", down.Description);
+        Assert.Empty(down.Tags); // readiness only: the liveness service of Mesh.ServiceDefaults ignores untagged checks
+    }
+
+    private static async Task<HealthReportEntry> WaitForStatusAsync(HealthCheckService health, HealthStatus status)
+    {
+        var deadline = DateTime.UtcNow + MessagingHost.Wait;
+        while (true)
+        {
+            var entry = (await health.CheckHealthAsync()).Entries[KafkaServiceCollectionExtensions.HealthCheckName];
+            if (entry.Status == status)
+            {
+                return entry;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"kafka stayed {entry.Status} ({entry.Description}), expected {status}.");
+            await Task.Delay(100);
+        }
+    }
+
+    private static bool Has(Recorded measurement, string tag, object? value) =>
+        measurement.Tags.TryGetValue(tag, out var actual) && Equals(actual, value);
+
+    private sealed record Recorded(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
+
+    /// <summary>Every measurement of this host's Mesh.Messaging meter (not of parallel tests' hosts).</summary>
+    private sealed class MetricRecorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<Recorded> _recorded = new();
+
+        public MetricRecorder(IMeterFactory factory)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == MessagingTelemetry.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((i, v, t, _) => Add(i, v, t));
+            _listener.SetMeasurementEventCallback<int>((i, v, t, _) => Add(i, v, t));
+            _listener.SetMeasurementEventCallback<double>((i, v, t, _) => Add(i, v, t));
+            _listener.Start();
+        }
+
+        public IEnumerable<Recorded> Of(string instrument)
+        {
+            _listener.RecordObservableInstruments();
+            return _recorded.Where(r => r.Instrument == instrument).ToList();
+        }
+
+        public async Task<Recorded> WaitForAsync(string instrument, Func<Recorded, bool> match)
+        {
+            var deadline = DateTime.UtcNow + MessagingHost.Wait;
+            while (true)
+            {
+                if (Of(instrument).LastOrDefault(match) is { } found)
+                {
+                    return found;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"No matching {instrument} measurement within {MessagingHost.Wait}.");
+                await Task.Delay(50);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value;
+            }
+
+            _recorded.Enqueue(new Recorded(instrument.Name, value, copy));
+        }
+    }
+}
