@@ -42,9 +42,9 @@ public sealed partial class OrderOutcomeNotifier(NotificationStore store, ILogge
     {
         if (notification.UserId.Length == 0 || notification.OrderId.Length == 0)
         {
-            // No user to tell and no order to key it by; retrying cannot help.
-            LogIncomplete(notification.Kind);
-            return;
+            // No user to tell and no order to key it by: thrown, so the library dead-letters the
+            // event after its retries instead of dropping it.
+            throw new InvalidOperationException($"The {notification.Kind} event carries no user_id or no order_id.");
         }
 
         if (await store.AddAsync(notification))
@@ -55,7 +55,4 @@ public sealed partial class OrderOutcomeNotifier(NotificationStore store, ILogge
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification {NotificationId} ({Kind}) for {UserId} about {OrderId}")]
     private partial void LogNotified(string notificationId, string kind, string userId, string orderId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped a {Kind} event without user or order id")]
-    private partial void LogIncomplete(string kind);
 }

@@ -16,15 +16,17 @@ public sealed partial class CreditOutcomeHandler(
     OrderStore store, IEventPublisher publisher, TimeProvider clock, ILogger<CreditOutcomeHandler> logger)
     : IEventHandler<CreditReserved>, IEventHandler<CreditRejected>
 {
-    public Task HandleAsync(CreditReserved @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        IsComplete(@event.UserId, @event.OrderId, metadata)
-            ? DecideAsync(OrderMapper.ToConfirmed(@event, clock.GetUtcNow()), cancellationToken)
-            : Task.CompletedTask;
+    public Task HandleAsync(CreditReserved @event, EventMetadata metadata, CancellationToken cancellationToken)
+    {
+        EventGuard.RequireIds(@event, @event.UserId, @event.OrderId);
+        return DecideAsync(OrderMapper.ToConfirmed(@event, clock.GetUtcNow()), cancellationToken);
+    }
 
-    public Task HandleAsync(CreditRejected @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        IsComplete(@event.UserId, @event.OrderId, metadata)
-            ? DecideAsync(OrderMapper.ToRejected(@event, clock.GetUtcNow()), cancellationToken)
-            : Task.CompletedTask;
+    public Task HandleAsync(CreditRejected @event, EventMetadata metadata, CancellationToken cancellationToken)
+    {
+        EventGuard.RequireIds(@event, @event.UserId, @event.OrderId);
+        return DecideAsync(OrderMapper.ToRejected(@event, clock.GetUtcNow()), cancellationToken);
+    }
 
     private async Task DecideAsync(IMessage candidate, CancellationToken cancellationToken)
     {
@@ -37,21 +39,6 @@ public sealed partial class CreditOutcomeHandler(
         LogDecided(outcome.OrderId, outcome.UserId, outcome.Status.ToString());
     }
 
-    // Without both ids there is no order to decide and no key to record it under; retrying cannot help.
-    private bool IsComplete(string userId, string orderId, EventMetadata metadata)
-    {
-        if (userId.Length > 0 && orderId.Length > 0)
-        {
-            return true;
-        }
-
-        LogIncomplete(metadata.Topic, metadata.Partition, metadata.Offset);
-        return false;
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} of {UserId} is {Status}")]
     private partial void LogDecided(string orderId, string userId, string status);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped a credit event without user or order id at {Topic}/{Partition}@{Offset}")]
-    private partial void LogIncomplete(string topic, int partition, long offset);
 }

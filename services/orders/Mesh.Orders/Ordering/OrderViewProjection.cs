@@ -12,12 +12,21 @@ namespace Mesh.Orders.Ordering;
 public sealed class OrderViewProjection(OrderStore store)
     : IEventHandler<OrderPlaced>, IEventHandler<OrderConfirmed>, IEventHandler<OrderRejected>
 {
-    public Task HandleAsync(OrderPlaced @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        store.ProjectAsync(@event);
+    public Task HandleAsync(OrderPlaced @event, EventMetadata metadata, CancellationToken cancellationToken)
+    {
+        EventGuard.RequireIds(@event, @event.UserId, @event.OrderId);
+        return store.ProjectAsync(@event);
+    }
 
-    public Task HandleAsync(OrderConfirmed @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        store.ProjectOutcomeAsync(@event);
+    public Task HandleAsync(OrderConfirmed @event, EventMetadata metadata, CancellationToken cancellationToken)
+    {
+        EventGuard.RequireIds(@event, @event.UserId, @event.OrderId);
+        return store.ProjectOutcomeAsync(@event);
+    }
 
-    public Task HandleAsync(OrderRejected @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        store.ProjectOutcomeAsync(@event);
+    public Task HandleAsync(OrderRejected @event, EventMetadata metadata, CancellationToken cancellationToken)
+    {
+        EventGuard.RequireIds(@event, @event.UserId, @event.OrderId);
+        return store.ProjectOutcomeAsync(@event);
+    }
 }

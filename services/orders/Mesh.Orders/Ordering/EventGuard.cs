@@ -1,0 +1,20 @@
+using Google.Protobuf;
+
+namespace Mesh.Orders.Ordering;
+
+/// <summary>
+/// Refuses a consumed event that names no user or no order: there is nothing to key its effect by.
+/// The throw sends it, after the library's retries, to the topic's dead-letter topic, where it stays
+/// for someone to look at instead of being dropped or written under an empty key.
+/// </summary>
+internal static class EventGuard
+{
+    public static void RequireIds(IMessage @event, string userId, string orderId)
+    {
+        if (userId.Length == 0 || orderId.Length == 0)
+        {
+            throw new InvalidOperationException(
+                $"{@event.Descriptor.FullName} carries no user_id or no order_id; it cannot be applied to any order.");
+        }
+    }
+}
