@@ -3,7 +3,7 @@ using Mesh.Contracts.V1;
 
 namespace Mesh.Cli.Demo;
 
-/// <summary>The scripted walk through the public API: account, session, orders, notifications, trace, quota.</summary>
+/// <summary>The scripted walk through the public API: account, session, orders and their saga, notifications, credit, trace, quota.</summary>
 public sealed class DemoScenario(MeshClient client, DemoSettings settings)
 {
     private static readonly TimeSpan NotificationWait = TimeSpan.FromSeconds(5);
@@ -17,9 +17,10 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
             await using var feed = await DemoView.StepAsync("Subscribe", () => NotificationFeed.OpenAsync(client, cancellationToken));
             DemoView.Done("subscribed to notifications (the stream is read in the background)");
 
-            var (first, second, trace, idempotent) = await PlaceOrdersAsync(cancellationToken);
-            var delivered = await ShowDeliveredAsync(feed, [first.OrderId, second.OrderId], cancellationToken);
+            var (first, second, overCredit, trace, idempotent) = await PlaceOrdersAsync(cancellationToken);
+            var delivered = await ShowDeliveredAsync(feed, [first.OrderId, second.OrderId, overCredit.OrderId], cancellationToken);
             await ShowQueriesAsync(first.OrderId, cancellationToken);
+            await ShowCreditAsync(cancellationToken);
 
             DemoView.Section("Trace");
             DemoView.Trace(trace, settings.Dashboard);
@@ -54,7 +55,7 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
         DemoView.Done($"logged in: token {DemoView.Value(Secrets.Mask(session.Token))}, expires {DemoView.Time(session.ExpiresAt?.ToDateTimeOffset())}");
     }
 
-    private async Task<(Order First, Order Second, TraceParent Trace, bool Idempotent)> PlaceOrdersAsync(CancellationToken cancellationToken)
+    private async Task<(Order First, Order Second, Order OverCredit, TraceParent Trace, bool Idempotent)> PlaceOrdersAsync(CancellationToken cancellationToken)
     {
         DemoView.Section("Orders");
         var trace = TraceParent.New();
@@ -70,19 +71,26 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
         var second = await PlaceAsync(
             $"demo-{Guid.NewGuid():N}", [new OrderLine { Sku = "TEA-GREEN", Quantity = 3, UnitPriceCents = 450 }], TraceParent.New(), cancellationToken);
 
+        // One cent more than the whole limit: the saga must reject it whatever the limit is configured to.
+        var credit = await client.Users.GetCreditAsync(new GetCreditRequest(), client.Call(cancellationToken));
+        var overCredit = await PlaceAsync(
+            $"demo-{Guid.NewGuid():N}", [new OrderLine { Sku = "ESPRESSO-MACHINE", Quantity = 1, UnitPriceCents = credit.LimitCents + 1 }],
+            TraceParent.New(), cancellationToken);
+
         var idempotent = repeat.OrderId == first.OrderId;
         DemoView.Orders("PlaceOrder answers",
         [
             (first, "new idempotency key"),
             (repeat, idempotent ? "same key again: the first order, nothing new" : "same key again: a NEW order (not idempotent!)"),
             (second, "another new key"),
+            (overCredit, "more than the credit limit: the saga will reject it"),
         ]);
         if (!idempotent)
         {
             DemoView.Fail("repeating an idempotency key created a second order");
         }
 
-        return (first, second, trace, idempotent);
+        return (first, second, overCredit, trace, idempotent);
     }
 
     private Task<Order> PlaceAsync(string key, IEnumerable<OrderLine> lines, TraceParent trace, CancellationToken cancellationToken) =>
@@ -125,5 +133,16 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
         var notifications = await client.Notifications.ListNotificationsAsync(
             new ListNotificationsRequest { PageSize = 10 }, client.Call(cancellationToken));
         DemoView.Notifications($"ListNotifications ({notifications.Notifications.Count})", notifications.Notifications);
+    }
+
+    private async Task ShowCreditAsync(CancellationToken cancellationToken)
+    {
+        DemoView.Section("Credit and spend (views built from the CreditReserved events)");
+        var credit = await client.Users.GetCreditAsync(new GetCreditRequest(), client.Call(cancellationToken));
+        DemoView.Done($"GetCredit: limit {DemoView.Value(DemoView.Money(credit.LimitCents))}, reserved {DemoView.Value(DemoView.Money(credit.ReservedCents))}, " +
+            $"available {DemoView.Value(DemoView.Money(credit.AvailableCents))}, spent {DemoView.Value(DemoView.Money(credit.SpentCents))}");
+
+        var top = await client.Users.ListTopSpendersAsync(new ListTopSpendersRequest { PageSize = 5 }, client.Call(cancellationToken));
+        DemoView.Done("ListTopSpenders: " + string.Join(", ", top.Spenders.Select(s => $"#{s.Rank} {s.UserId} {DemoView.Money(s.SpentCents)}")));
     }
 }

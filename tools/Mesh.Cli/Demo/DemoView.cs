@@ -142,7 +142,7 @@ public static class DemoView
         return detail.ToString();
     }
 
-    private static string Money(long cents) => $"{cents / 100}.{Math.Abs(cents % 100):00}";
+    public static string Money(long cents) => $"{cents / 100}.{Math.Abs(cents % 100):00}";
 
     private static string Time(Timestamp? timestamp) =>
         timestamp is null ? string.Empty : timestamp.ToDateTimeOffset().ToLocalTime().ToString("HH:mm:ss.fff");

@@ -18,6 +18,7 @@ public sealed class MeshClient : IDisposable
         Auth = new Auth.AuthClient(_channel);
         Orders = new Orders.OrdersClient(_channel);
         Notifications = new Notifications.NotificationsClient(_channel);
+        Users = new Users.UsersClient(_channel);
     }
 
     public Auth.AuthClient Auth { get; }
@@ -25,6 +26,8 @@ public sealed class MeshClient : IDisposable
     public Orders.OrdersClient Orders { get; }
 
     public Notifications.NotificationsClient Notifications { get; }
+
+    public Users.UsersClient Users { get; }
 
     public void UseSession(Session session) => _token = session.Token;
 
