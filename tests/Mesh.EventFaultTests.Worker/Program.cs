@@ -3,7 +3,6 @@ using Mesh.EventFaultTests.Worker;
 using Mesh.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 // Configuration from the command line, e.g. --Kafka:BootstrapServers=127.0.0.1:9092
@@ -13,12 +12,11 @@ builder.Services.AddOptions<FaultWorkerOptions>()
     .BindConfiguration(FaultWorkerOptions.SectionName)
     .Validate(o => o.Redis.Length > 0, "FaultWorker:Redis is required.")
     .ValidateOnStart();
-builder.Services.AddSingleton<IConnectionMultiplexer>(provider =>
-{
-    var redis = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<FaultWorkerOptions>>().Value.Redis);
-    redis.AbortOnConnectFail = false;
-    return ConnectionMultiplexer.Connect(redis);
-});
+// Connected before the consumer starts: a lazily created singleton would make the first burst of
+// parallel handlers wait on a synchronous connect and starve the thread pool.
+var redis = ConfigurationOptions.Parse(builder.Configuration[$"{FaultWorkerOptions.SectionName}:Redis"] ?? "");
+redis.AbortOnConnectFail = false;
+builder.Services.AddSingleton<IConnectionMultiplexer>(await ConnectionMultiplexer.ConnectAsync(redis));
 builder.Services.AddKafkaEvents(builder.Configuration)
     .AddConsumer<OrderPlaced, OrderPlacedEffectHandler>();
 

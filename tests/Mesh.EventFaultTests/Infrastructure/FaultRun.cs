@@ -105,8 +105,15 @@ public sealed class FaultRun : IAsyncDisposable
     {
         await WaitUntilAsync($"{count} events applied", async () => await AppliedAsync() >= count);
         var applied = await AppliedAsync();
-        Log($"{applied} applied, {Stream.Published} of {Stream.Events.Count + Stream.Republished} published");
+        Log($"{applied} applied, {Stream.Published} of {Stream.Total} published");
         return applied;
+    }
+
+    /// <summary>Waits until the stream handed <paramref name="count"/> publishes to the publisher (it paces them).</summary>
+    public async Task WaitForPublishedAsync(int count)
+    {
+        await WaitUntilAsync($"{count} published", () => Task.FromResult(Stream.Published >= count));
+        Log($"{Stream.Published} of {Stream.Total} published, {await AppliedAsync()} applied");
     }
 
     public Task<long> AppliedAsync() => AppliedEffects.AppliedCountAsync(Redis, Keys);
@@ -135,7 +142,7 @@ public sealed class FaultRun : IAsyncDisposable
     public async Task<AppliedEffects> WaitUntilSettledAsync(Task publishing)
     {
         await publishing;
-        Log($"all {Stream.Events.Count + Stream.Republished} published ({Stream.FailedAttempts} failed attempts retried)");
+        Log($"all {Stream.Total} published ({Stream.FailedAttempts} failed attempts retried)");
         using var lag = new ConsumerLag(_kafka.BootstrapServers, Group, Contract.Topic, Contract.Partitions);
         await WaitUntilAsync("the group committed every record", () => Task.FromResult(lag.Total() == 0));
         var effects = await AppliedEffects.ReadAsync(Redis, Keys);

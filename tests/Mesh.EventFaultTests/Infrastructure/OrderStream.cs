@@ -40,7 +40,10 @@ public sealed class OrderStream
     /// <summary>Publishes beyond the distinct events, every one a duplicate the consumer must absorb.</summary>
     public int Republished => _sequence.Count - Distinct;
 
-    /// <summary>Events handed to the publisher so far (not necessarily persisted yet).</summary>
+    /// <summary>Publishes in the whole sequence, the distinct events and the republished ones.</summary>
+    public int Total => _sequence.Count;
+
+    /// <summary>Publishes handed to the publisher so far (not necessarily persisted yet).</summary>
     public int Published => Volatile.Read(ref _published);
 
     /// <summary>Publish attempts that threw <see cref="EventPublishException"/> and were retried.</summary>
