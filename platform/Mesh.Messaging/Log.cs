@@ -71,4 +71,7 @@ internal static partial class Log
 
     [LoggerMessage(27, LogLevel.Critical, "Processing {Topic} [{Partition}] @{Offset} crashed; the record stays uncommitted")]
     public static partial void RecordCrashed(ILogger logger, string topic, int partition, long offset, Exception exception);
+
+    [LoggerMessage(28, LogLevel.Warning, "Resuming the departing partitions {Partitions} failed: {Reason}; if assigned again they may stay paused")]
+    public static partial void ResumeFailed(ILogger logger, string partitions, string reason);
 }

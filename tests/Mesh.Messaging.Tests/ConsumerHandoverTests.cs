@@ -12,6 +12,7 @@ namespace Mesh.Messaging.Tests;
 public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Total = 240;
+    private const int PausedEvent = 19, ResumedEvent = 20; // Mesh.Messaging.Log.Paused, Log.Resumed
     private readonly KafkaBrokerFixture _kafka = new();
     private readonly string _group = "test-" + Guid.NewGuid().ToString("N");
 
@@ -70,6 +71,64 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
         output.WriteLine($"first host handled {first.Handled.Reader.Count + Total / 4}, second {second.Handled.Reader.Count}");
         Assert.True(second.Handled.Reader.Count > 0, "The second member got no partition.");
         await AssertAllCommittedAsync(delivered);
+    }
+
+    [Fact]
+    public async Task PartitionMovedAwayWhilePaused_ComesBackAfterResume_IsFetchedAgain()
+    {
+        // librdkafka keeps a partition's pause across its unassignment. The host pauses (handlers
+        // blocked, buffer full), a second member takes a partition, the host resumes what it still
+        // owns, the member leaves: the partition it hands back must not stay paused for good.
+        var logs = new LogRecorder();
+        var settings = Settings(
+            ("Kafka:MaxConcurrency", "2"), ("Kafka:MaxBufferedRecords", "6"),
+            ("Kafka:Consumer:heartbeat.interval.ms", "100"), ("Logging:LogLevel:Default", "Debug"));
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handled = new ConcurrentDictionary<string, int>();
+        var probe = new OrderHandlerProbe
+        {
+            Behavior = (_, _) => release.Task,
+            OnHandled = metadata => handled.AddOrUpdate(metadata.Key, 1, (_, n) => n + 1),
+        };
+        await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, probe, output, settings: settings, logs: logs);
+        RawKafka.ProduceInOrder(_kafka.BootstrapServers, Enumerable.Range(0, 30).Select(i => Orders.Placed($"before-{i}")));
+        await logs.WaitForAsync(PausedEvent);
+
+        var memberConfig = new ConsumerConfig
+        {
+            BootstrapServers = _kafka.BootstrapServers, GroupId = _group, EnableAutoCommit = false,
+            SessionTimeoutMs = 6000, HeartbeatIntervalMs = 100, FetchWaitMaxMs = 10,
+        };
+        using (var member = new ConsumerBuilder<string, byte[]>(memberConfig).Build())
+        {
+            member.Subscribe(Topics.OrderPlaced);
+            var deadline = DateTime.UtcNow + MessagingHost.Wait;
+            while (member.Assignment.Count == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The second member got no partition.");
+                member.Consume(TimeSpan.FromMilliseconds(50));
+            }
+
+            output.WriteLine($"second member took {string.Join(", ", member.Assignment)}");
+            release.SetResult();
+            var resumed = logs.WaitForAsync(ResumedEvent);
+            while (!resumed.IsCompleted)
+            {
+                member.Consume(TimeSpan.FromMilliseconds(50)); // stays in the group until the host resumed
+            }
+
+            await resumed;
+            member.Close(); // hands its partitions back to the host, which is no longer paused
+        }
+
+        var after = RawKafka.ProduceInOrder(_kafka.BootstrapServers, Enumerable.Range(0, 30).Select(i => Orders.Placed($"after-{i}")));
+        var end = DateTime.UtcNow + MessagingHost.Wait;
+        while (after.Any(d => !handled.ContainsKey(d.Message.Key)))
+        {
+            var missing = after.Where(d => !handled.ContainsKey(d.Message.Key)).Select(d => d.Partition.Value).Distinct();
+            Assert.True(DateTime.UtcNow < end, $"Records of partition(s) {string.Join(", ", missing)} were never fetched again.");
+            await Task.Delay(50);
+        }
     }
 
     private static IEnumerable<OrderPlaced> Stream() =>

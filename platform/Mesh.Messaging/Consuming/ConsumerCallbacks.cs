@@ -6,5 +6,5 @@ namespace Mesh.Messaging.Consuming;
 internal sealed record ConsumerCallbacks(
     Action<List<TopicPartition>> Assigned,
     Action<IConsumer<string, byte[]>, List<TopicPartitionOffset>> Revoked,
-    Action<List<TopicPartitionOffset>> Lost,
+    Action<IConsumer<string, byte[]>, List<TopicPartitionOffset>> Lost,
     Action Fatal);

@@ -18,7 +18,7 @@ internal sealed class ConsumerFactory(IOptions<KafkaOptions> options, KafkaClien
             .SetStatisticsHandler((_, json) => clients.Report(ClientName, options.Value.ConsumerGroup, json))
             .SetPartitionsAssignedHandler((_, partitions) => callbacks.Assigned(partitions))
             .SetPartitionsRevokedHandler((consumer, partitions) => callbacks.Revoked(consumer, partitions))
-            .SetPartitionsLostHandler((_, partitions) => callbacks.Lost(partitions))
+            .SetPartitionsLostHandler((consumer, partitions) => callbacks.Lost(consumer, partitions))
             .Build();
 
     private void OnError(Error error, Action onFatal)

@@ -193,10 +193,11 @@ internal sealed class KafkaConsumerService(
         }
 
         CommitStoredOffsets(consumer);
+        ResumeLeaving(consumer, partitions);
         _assignmentChanged = true;
     }
 
-    private void OnLost(List<TopicPartitionOffset> partitions)
+    private void OnLost(IConsumer<string, byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         // Another member may own them already: nothing can be committed, everything is cancelled.
         Log.PartitionsLost(logger, string.Join(", ", partitions.Select(p => p.TopicPartition)));
@@ -208,7 +209,31 @@ internal sealed class KafkaConsumerService(
             }
         }
 
+        ResumeLeaving(consumer, partitions);
         _assignmentChanged = true;
+    }
+
+    /// <summary>
+    /// librdkafka keeps a partition's pause across its unassignment, and resuming covers only the
+    /// current assignment: a partition taken away while paused would come back, after the consumer
+    /// resumed, paused for good and never be fetched again. So it is resumed on its way out; if it
+    /// comes back while the consumer is still paused, <see cref="IsFull"/> pauses it again.
+    /// </summary>
+    private void ResumeLeaving(IConsumer<string, byte[]> consumer, List<TopicPartitionOffset> partitions)
+    {
+        if (!_paused || partitions.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Resume(partitions.Select(p => p.TopicPartition));
+        }
+        catch (KafkaException exception)
+        {
+            Log.ResumeFailed(logger, string.Join(", ", partitions.Select(p => p.TopicPartition)), exception.Error.Reason);
+        }
     }
 
     /// <summary>
