@@ -34,6 +34,15 @@ public static class DeadLetterHeaders
     /// <summary>When the record was dead-lettered, in ISO 8601 UTC.</summary>
     public const string Time = "mesh-dlq-time";
 
+    /// <summary>
+    /// Present only when the broker or producer refused the dead letter for good (too large,
+    /// invalid) and it was written without the original value, so that the partition moves on:
+    /// the original value's size in bytes and the refusal, e.g. <c>1500 bytes; MsgSizeTooLarge:
+    /// Broker: Message size too large</c>. The original stays readable at its source offset
+    /// until retention removes it.
+    /// </summary>
+    public const string ValueDropped = "mesh-dlq-value-dropped";
+
     /// <summary>The handler threw on every attempt.</summary>
     public const string ReasonHandlerFailed = "handler-failed";
 

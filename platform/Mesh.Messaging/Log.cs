@@ -74,4 +74,7 @@ internal static partial class Log
 
     [LoggerMessage(28, LogLevel.Warning, "Resuming the departing partitions {Partitions} failed: {Reason}; if assigned again they may stay paused")]
     public static partial void ResumeFailed(ILogger logger, string partitions, string reason);
+
+    [LoggerMessage(29, LogLevel.Error, "The dead letter of {Topic} [{Partition}] @{Offset} was refused for good ({Code}: {Reason}); writing it to {DeadLetterTopic} without its {Size}-byte value")]
+    public static partial void DeadLetterValueDropped(ILogger logger, string topic, int partition, long offset, string deadLetterTopic, ErrorCode code, string reason, int size);
 }

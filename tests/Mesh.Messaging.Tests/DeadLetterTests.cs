@@ -141,6 +141,33 @@ public sealed class DeadLetterTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(1, probe.AttemptsFor(poison.EventId));
     }
 
+    [Fact]
+    public async Task Consume_DeadLetterTooLargeWithItsHeaders_IsWrittenWithoutValueAndTheKeyMovesOn()
+    {
+        // The original fits the source topic; with the dead-letter headers it exceeds what the
+        // library's producer may send, a refusal that no retry cures.
+        var settings = new Dictionary<string, string?> { ["Kafka:Producer:message.max.bytes"] = "2000" };
+        var probe = new OrderHandlerProbe();
+        await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, probe, output, settings: settings);
+        var big = Enumerable.Repeat((byte)0xFF, 1500).ToArray(); // unparsable: dead-lettered at once
+        var source = await RawKafka.ProduceAsync(_kafka.BootstrapServers, Topics.OrderPlaced, "order-7", big, OrderPlaced.Descriptor.FullName);
+        var order = Orders.Placed("order-7");
+        var last = RawKafka.ProduceInOrder(_kafka.BootstrapServers, [order]).Single();
+
+        var handled = await probe.NextAsync(MessagingHost.Wait);
+        var deadLetter = RawKafka.ReadAll(_kafka.BootstrapServers, Topics.DeadLetter(Topics.OrderPlaced), count: 1).Single();
+
+        Assert.Equal(order, handled.Order);
+        Assert.Equal(source.Partition, deadLetter.Partition);
+        Assert.Equal("order-7", deadLetter.Message.Key);
+        Assert.Null(deadLetter.Message.Value);
+        Assert.StartsWith("1500 bytes; MsgSizeTooLarge", Header(deadLetter, DeadLetterHeaders.ValueDropped));
+        Assert.Equal(DeadLetterHeaders.ReasonUnparsable, Header(deadLetter, DeadLetterHeaders.Reason));
+        Assert.Equal(OrderPlaced.Descriptor.FullName, Header(deadLetter, MessageHeaders.MessageType));
+        Assert.Equal(source.Offset.Value.ToString(CultureInfo.InvariantCulture), Header(deadLetter, DeadLetterHeaders.SourceOffset));
+        Assert.Equal(last.Offset + 1, await RawKafka.WaitForCommittedAsync(_kafka.BootstrapServers, _group, last.TopicPartition, last.Offset + 1));
+    }
+
     private async Task AssertAllCommittedAsync(IEnumerable<DeliveryResult<string, byte[]>> delivered)
     {
         foreach (var partition in delivered.GroupBy(d => d.TopicPartition))

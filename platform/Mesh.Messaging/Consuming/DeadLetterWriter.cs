@@ -13,7 +13,9 @@ namespace Mesh.Messaging.Consuming;
 /// Writes a record that cannot be handled to <c>&lt;topic&gt;.dlq</c>, on the same partition number
 /// (so its key keeps one partition and one order there too), with the original key, value and
 /// headers plus <see cref="DeadLetterHeaders"/>. It retries until the broker persisted the dead
-/// letter, since only then may the original's offset be committed.
+/// letter, since only then may the original's offset be committed. A dead letter refused for good
+/// (too large once the headers are added, say) would be retried forever and stall its key, so it
+/// is written once more without the value; only a refusal of that too is retried as usual.
 /// </summary>
 internal sealed class DeadLetterWriter(
     KafkaEventPublisher publisher,
@@ -41,6 +43,17 @@ internal sealed class DeadLetterWriter(
                 Log.DeadLettered(logger, record.Topic, record.Partition.Value, record.Offset.Value, target.Topic, cause.Reason, cause.Attempts);
                 return true;
             }
+            catch (KafkaException exception) when (!partition.Stopping.IsCancellationRequested
+                && message.Value is { } value && RefusedForGood(exception.Error.Code))
+            {
+                // Once, and at once: the retry below is for a broker that may come back.
+                Log.DeadLetterValueDropped(logger, record.Topic, record.Partition.Value, record.Offset.Value, target.Topic,
+                    exception.Error.Code, exception.Error.Reason, value.Length);
+                message.Value = null!; // A record without a value, as Kafka allows.
+                Set(message.Headers, DeadLetterHeaders.ValueDropped, string.Create(CultureInfo.InvariantCulture,
+                    $"{value.Length} bytes; {exception.Error.Code}: {exception.Error.Reason}"));
+                attempt = 0;
+            }
             catch (KafkaException exception) when (!partition.Stopping.IsCancellationRequested)
             {
                 var backoff = options.Value.HandlerRetry.BackoffAfter(attempt, Random.Shared.NextDouble());
@@ -56,6 +69,14 @@ internal sealed class DeadLetterWriter(
             }
         }
     }
+
+    /// <summary>
+    /// Errors that producing the same record again cannot cure: too large for the producer's
+    /// <c>message.max.bytes</c> or the topic's <c>max.message.bytes</c> (librdkafka reports both as
+    /// MsgSizeTooLarge), a batch above the broker's limit, or a record the broker rejects.
+    /// </summary>
+    private static bool RefusedForGood(ErrorCode code) =>
+        code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidRecord;
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
@@ -89,6 +110,7 @@ internal sealed class DeadLetterWriter(
         Set(headers, DeadLetterHeaders.SourceTimestamp, record.Message.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         Set(headers, DeadLetterHeaders.ConsumerGroup, options.Value.ConsumerGroup);
         Set(headers, DeadLetterHeaders.Time, time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        Set(headers, DeadLetterHeaders.ValueDropped, null);
         return new Message<string, byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers };
     }
 
