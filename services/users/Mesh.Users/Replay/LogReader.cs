@@ -31,41 +31,54 @@ public sealed class LogReader(IOptions<KafkaOptions> options)
             .ToList();
     }
 
-    /// <summary>Calls <paramref name="onRecord"/> for every record in <paramref name="ranges"/>, partition by partition in offset order.</summary>
+    /// <summary>
+    /// Calls <paramref name="onRecord"/> for every record in <paramref name="ranges"/>, partition by
+    /// partition in offset order; fails if the log dropped records of the ranges before they were read.
+    /// </summary>
+    public Task ReadAsync(
+        IReadOnlyList<PartitionRange> ranges, Func<ConsumeResult<string, byte[]>, Task> onRecord, CancellationToken cancellationToken) =>
+        ReadAsync(ranges, onRecord, gap => throw new InvalidOperationException(
+            $"The log dropped {gap.Missed} record(s) of {gap.Topic} [{gap.Partition}] from offset {gap.Expected} before they were read."),
+            cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="onRecord"/> for every record in <paramref name="ranges"/>, partition by
+    /// partition in offset order, and <paramref name="onGap"/> for records of the ranges the log
+    /// dropped before they were read (its start moved on), which <paramref name="onRecord"/> never sees.
+    /// </summary>
     public async Task ReadAsync(
-        IReadOnlyList<PartitionRange> ranges, Func<ConsumeResult<string, byte[]>, Task> onRecord, CancellationToken cancellationToken)
+        IReadOnlyList<PartitionRange> ranges, Func<ConsumeResult<string, byte[]>, Task> onRecord,
+        Func<LogGap, Task> onGap, CancellationToken cancellationToken)
     {
-        var pending = ranges.Where(r => r.Count > 0).ToDictionary(r => new TopicPartition(r.Topic, r.Partition));
-        if (pending.Count == 0)
+        var cursors = new ReadCursors(ranges);
+        if (cursors.Done)
         {
             return;
         }
 
         using var consumer = Build();
-        consumer.Assign(pending.Select(p => new TopicPartitionOffset(p.Key, p.Value.Low)));
+        consumer.Assign(cursors.Starts);
         try
         {
-            while (pending.Count > 0)
+            while (!cursors.Done)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 // Short blocking polls: prefetched records return at once, and cancellation is seen.
                 var record = consumer.Consume(PollTimeout);
-                if (record is null || !pending.TryGetValue(record.TopicPartition, out var range))
+                if (record is null)
                 {
                     continue;
                 }
 
-                if (record.IsPartitionEOF || record.Offset.Value >= range.High)
+                var (read, gap) = cursors.Advance(record.TopicPartition, record.Offset.Value, record.IsPartitionEOF);
+                if (gap is not null)
                 {
-                    // At or past the captured end: what comes after belongs to the live consumer.
-                    pending.Remove(record.TopicPartition);
-                    continue;
+                    await onGap(gap);
                 }
 
-                await onRecord(record);
-                if (record.Offset.Value + 1 >= range.High)
+                if (read)
                 {
-                    pending.Remove(record.TopicPartition);
+                    await onRecord(record);
                 }
             }
         }

@@ -58,7 +58,7 @@ public sealed partial class ViewRebuilder(
             LogStarted(rebuildId, progress.RecordsTotal);
             await report(progress);
             progress.Phase = RebuildPhase.Reading;
-            await ReadAsync(rebuildId, ranges, progress, report, cancellationToken);
+            await ReadAsync(rebuildId, allowTruncatedLog, ranges, progress, report, cancellationToken);
 
             progress.Generation = await SwitchAsync(rebuildId);
             progress.Phase = RebuildPhase.Switched;
@@ -73,7 +73,7 @@ public sealed partial class ViewRebuilder(
     }
 
     private async Task ReadAsync(
-        string rebuildId, IReadOnlyList<PartitionRange> ranges, RebuildProgress progress,
+        string rebuildId, bool allowTruncatedLog, IReadOnlyList<PartitionRange> ranges, RebuildProgress progress,
         Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
     {
         var sinceRefresh = Stopwatch.StartNew();
@@ -97,6 +97,22 @@ public sealed partial class ViewRebuilder(
                 await report(progress);
                 sinceReport.Restart();
             }
+        }, gap =>
+        {
+            // The log's start moved past records not read yet: the views would miss them, exactly
+            // as with a log that was already truncated when the rebuild started.
+            if (!allowTruncatedLog)
+            {
+                throw new RebuildRefusedException(
+                    "TRUNCATED_LOG",
+                    $"The log dropped {gap.Missed} record(s) of {gap.Topic} [{gap.Partition}] (offsets {gap.Expected}..{gap.Found - 1}) " +
+                    "before the rebuild read them (retention or the dev broker's window); a rebuild would miss them. " +
+                    "Pass allow_truncated_log to rebuild from what is left.");
+            }
+
+            LogGapSkipped(rebuildId, gap.Topic, gap.Partition, gap.Expected, gap.Missed);
+            progress.RecordsLost += gap.Missed;
+            return Task.CompletedTask;
         }, cancellationToken);
         await report(progress);
     }
@@ -183,6 +199,9 @@ public sealed partial class ViewRebuilder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} could not clear its marker; it expires by itself")]
     private partial void LogAbortFailed(Exception exception, string rebuildId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} lost {Missed} record(s) of {Topic} [{Partition}] from @{Offset}: the log dropped them before they were read")]
+    private partial void LogGapSkipped(string rebuildId, string topic, int partition, long offset, long missed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild skips {Topic} [{Partition}] @{Offset}: not a CreditReserved")]
     private partial void LogSkipped(string topic, int partition, long offset);
