@@ -69,7 +69,7 @@ internal static partial class Log
     [LoggerMessage(26, LogLevel.Error, "Writing the dead letter of {Topic} @{Offset} to {DeadLetterTopic} [{Partition}] failed (attempt {Attempt}): {Reason}; retrying in {Backoff}, the key waits")]
     public static partial void DeadLetterFailed(ILogger logger, string deadLetterTopic, int partition, string topic, long offset, int attempt, TimeSpan backoff, string reason);
 
-    [LoggerMessage(27, LogLevel.Critical, "Processing {Topic} [{Partition}] @{Offset} crashed; the record stays uncommitted")]
+    [LoggerMessage(27, LogLevel.Critical, "Processing {Topic} [{Partition}] @{Offset} crashed; the record stays uncommitted, its partition stops and the application stops so that a restart redelivers it")]
     public static partial void RecordCrashed(ILogger logger, string topic, int partition, long offset, Exception exception);
 
     [LoggerMessage(28, LogLevel.Warning, "Resuming the departing partitions {Partitions} failed: {Reason}; if assigned again they may stay paused")]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,11 @@ namespace Mesh.Messaging.Consuming;
 /// different keys concurrently, with at most <c>Kafka:MaxConcurrency</c> handler attempts at once.
 /// Each key with work has one lane: a queue drained by one task that ends when the queue is empty.
 /// </summary>
-internal sealed class RecordScheduler(RecordProcessor processor, IOptions<KafkaOptions> options, ILogger<RecordScheduler> logger) : IDisposable
+internal sealed class RecordScheduler(
+    RecordProcessor processor,
+    IOptions<KafkaOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<RecordScheduler> logger) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<LaneKey, Queue<TrackedRecord>> _lanes = [];
@@ -77,8 +82,14 @@ internal sealed class RecordScheduler(RecordProcessor processor, IOptions<KafkaO
         catch (Exception exception)
         {
             // A bug, not a handler failure (those are caught inside). The record stays unfinished,
-            // so its partition's committed offset stops below it and a restart redelivers it.
+            // so its partition's committed offset can never pass it again: left alone, the key's
+            // later records would run ahead of it and the partition's tracking grow until restart.
+            // So the partition stops as if revoked (queued records dropped, nothing past the record
+            // stored) and the application stops like on a fatal client error: the shutdown commits
+            // what finished elsewhere and the restarted service gets the record again.
             Log.RecordCrashed(logger, record.Record.Topic, record.Record.Partition.Value, record.Record.Offset.Value, exception);
+            record.Partition.Stop();
+            lifetime.StopApplication();
         }
         finally
         {
