@@ -7,16 +7,19 @@ using Mesh.Testing;
 using Mesh.Users.Replay;
 using Mesh.Users.Spending;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.IntegrationTests;
 
 /// <summary>
-/// Rebuilds whose log changes under them. Each test has its own broker: pushing a partition's start
-/// forward (the dev broker keeps at most 5 MiB per partition) cannot be undone.
+/// Rebuilds whose log or marker changes under them. Each test has its own broker: pushing a
+/// partition's start forward (the dev broker keeps at most 5 MiB per partition) cannot be undone.
 /// </summary>
 public sealed class ViewRebuilderTests(RedisServerFixture redis) : RedisTestBase(redis)
 {
     private const int Events = 12;
+    private static readonly TimeSpan MarkerTtl = TimeSpan.FromSeconds(3);
 
     [Fact]
     public async Task Rebuild_LogStartMovesPastUnreadRecords_RefusedAsTruncatedAndLiveViewsKept()
@@ -76,6 +79,70 @@ public sealed class ViewRebuilderTests(RedisServerFixture redis) : RedisTestBase
         Assert.Equal(0, last.RecordsRead);
         Assert.Equal(Events, last.RecordsLost);
     }
+
+    [Fact]
+    public async Task Rebuild_StalledLongerThanTheMarkerTtlWithoutRecords_MarkerKeptAndSwitches()
+    {
+        using var kafka = new KafkaBrokerFixture();
+        await kafka.InitializeAsync();
+        await using var services = UsersServiceHost.Build(Redis, kafka.BootstrapServers);
+        await PublishAndProjectAsync(services);
+        var liveBefore = await LiveSpendAsync();
+        var reports = new List<RebuildProgress>();
+
+        // A client that reads the progress stream slowly holds the rebuild before its first
+        // record, longer than the marker lives unrefreshed.
+        await RebuilderWithMarkerTtl(services, MarkerTtl).RebuildAsync(
+            allowTruncatedLog: false,
+            async progress =>
+            {
+                reports.Add(progress.Clone());
+                if (progress.Phase == RebuildPhase.Started)
+                {
+                    await Task.Delay(MarkerTtl * 2.5);
+                }
+            },
+            CancellationToken.None);
+
+        Assert.Equal(RebuildPhase.Switched, reports[^1].Phase);
+        Assert.Equal(Events, reports[^1].RecordsRead);
+        Assert.False(await Redis.GetDatabase().KeyExistsAsync(SpendingViews.RebuildMarkerKey));
+        Assert.Equal(liveBefore, await LiveSpendAsync());
+    }
+
+    [Fact]
+    public async Task Rebuild_MarkerReplacedWhileStalled_SupersededAndTheOtherKeepsItsMarker()
+    {
+        using var kafka = new KafkaBrokerFixture();
+        await kafka.InitializeAsync();
+        await using var services = UsersServiceHost.Build(Redis, kafka.BootstrapServers);
+        await PublishAndProjectAsync(services);
+        var liveBefore = await LiveSpendAsync();
+
+        var refused = await Assert.ThrowsAsync<RebuildRefusedException>(() => RebuilderWithMarkerTtl(services, MarkerTtl).RebuildAsync(
+            allowTruncatedLog: false,
+            async progress =>
+            {
+                if (progress.Phase == RebuildPhase.Started)
+                {
+                    await Redis.GetDatabase().StringSetAsync(SpendingViews.RebuildMarkerKey, "rb_other", TimeSpan.FromMinutes(1));
+                    await Task.Delay(MarkerTtl);
+                }
+            },
+            CancellationToken.None));
+
+        Assert.Contains("REBUILD_SUPERSEDED", refused.Details.Single().ToString());
+        Assert.Equal("rb_other", (string?)await Redis.GetDatabase().StringGetAsync(SpendingViews.RebuildMarkerKey));
+        Assert.Equal(liveBefore, await LiveSpendAsync());
+    }
+
+    private static ViewRebuilder RebuilderWithMarkerTtl(IServiceProvider services, TimeSpan ttl) => new(
+        services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+        services.GetRequiredService<LogReader>(),
+        services.GetRequiredService<SpendingViews>(),
+        TimeProvider.System,
+        Options.Create(new ReplayOptions { MarkerTtl = ttl }),
+        NullLogger<ViewRebuilder>.Instance);
 
     private static async Task PublishAndProjectAsync(IServiceProvider services)
     {

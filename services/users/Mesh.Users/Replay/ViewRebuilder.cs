@@ -6,6 +6,7 @@ using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Messaging;
 using Mesh.Users.Spending;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Mesh.Users.Replay;
@@ -19,79 +20,92 @@ namespace Mesh.Users.Replay;
 /// watermark is read here; one at or above it was produced after the marker existed, so the live
 /// projection applies it to the rebuild space too (or, after the switch, to the rebuilt views).
 /// Every write of the rebuild checks the marker still holds its id, so a rebuild whose marker
-/// expired (a paused process) or was replaced writes nothing and fails instead.
+/// expired (a paused process) or was replaced writes nothing and fails instead. The marker is
+/// refreshed on a timer for the whole rebuild, not per record: reading may wait (a slow progress
+/// stream, a quiet log) much longer than the marker's TTL.
 /// </summary>
 public sealed partial class ViewRebuilder(
-    IConnectionMultiplexer redis, LogReader log, SpendingViews views, TimeProvider clock, ILogger<ViewRebuilder> logger)
+    IConnectionMultiplexer redis, LogReader log, SpendingViews views, TimeProvider clock, IOptions<ReplayOptions> options,
+    ILogger<ViewRebuilder> logger)
 {
     /// <summary>The topics the users views derive from.</summary>
     public static readonly IReadOnlyList<string> Topics = [Mesh.Contracts.Topics.CreditReserved];
 
-    private static readonly TimeSpan MarkerTtl = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
 
     public async Task RebuildAsync(bool allowTruncatedLog, Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
     {
         var rebuildId = $"rb_{Guid.CreateVersion7():N}";
         await BeginAsync(rebuildId);
+        using var rebuilding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var keeping = KeepMarkerAsync(rebuildId, rebuilding);
         try
         {
-            var ranges = log.CaptureRanges(Topics);
-            var progress = new RebuildProgress
+            await RunAsync(rebuildId, allowTruncatedLog, report, rebuilding.Token);
+        }
+        catch (Exception exception)
+        {
+            await rebuilding.CancelAsync();
+            var markerKept = await keeping;
+            await AbortAsync(rebuildId);
+            if (!markerKept && exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                Phase = RebuildPhase.Started,
-                RebuildId = rebuildId,
-                RecordsTotal = ranges.Sum(r => r.Count),
-                RecordsLost = ranges.Sum(r => r.Low),
-                Topics = { Topics },
-                Partitions = { ranges.Select(r => $"{r.Topic}[{r.Partition}] {r.Low}..{r.High}") },
-            };
-            if (progress.RecordsLost > 0 && !allowTruncatedLog)
-            {
-                throw new RebuildRefusedException(
-                    "TRUNCATED_LOG",
-                    $"The log no longer holds its first {progress.RecordsLost} record(s) (retention or the dev broker's window); " +
-                    "a rebuild would miss them. Pass allow_truncated_log to rebuild from what is left.");
+                throw Superseded();
             }
 
-            LogStarted(rebuildId, progress.RecordsTotal);
-            await report(progress);
-            progress.Phase = RebuildPhase.Reading;
-            await ReadAsync(rebuildId, allowTruncatedLog, ranges, progress, report, cancellationToken);
-
-            progress.Generation = await SwitchAsync(rebuildId);
-            progress.Phase = RebuildPhase.Switched;
-            LogSwitched(rebuildId, progress.RecordsRead, progress.Generation);
-            await report(progress);
-        }
-        catch
-        {
-            await AbortAsync(rebuildId);
             throw;
         }
+        finally
+        {
+            await rebuilding.CancelAsync();
+            await keeping;
+        }
+    }
+
+    private async Task RunAsync(string rebuildId, bool allowTruncatedLog, Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
+    {
+        var ranges = log.CaptureRanges(Topics);
+        var progress = new RebuildProgress
+        {
+            Phase = RebuildPhase.Started,
+            RebuildId = rebuildId,
+            RecordsTotal = ranges.Sum(r => r.Count),
+            RecordsLost = ranges.Sum(r => r.Low),
+            Topics = { Topics },
+            Partitions = { ranges.Select(r => $"{r.Topic}[{r.Partition}] {r.Low}..{r.High}") },
+        };
+        if (progress.RecordsLost > 0 && !allowTruncatedLog)
+        {
+            throw new RebuildRefusedException(
+                "TRUNCATED_LOG",
+                $"The log no longer holds its first {progress.RecordsLost} record(s) (retention or the dev broker's window); " +
+                "a rebuild would miss them. Pass allow_truncated_log to rebuild from what is left.");
+        }
+
+        LogStarted(rebuildId, progress.RecordsTotal);
+        await report(progress);
+        progress.Phase = RebuildPhase.Reading;
+        await ReadAsync(rebuildId, allowTruncatedLog, ranges, progress, report, cancellationToken);
+
+        progress.Generation = await SwitchAsync(rebuildId);
+        progress.Phase = RebuildPhase.Switched;
+        LogSwitched(rebuildId, progress.RecordsRead, progress.Generation);
+        await report(progress);
     }
 
     private async Task ReadAsync(
         string rebuildId, bool allowTruncatedLog, IReadOnlyList<PartitionRange> ranges, RebuildProgress progress,
         Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
     {
-        var sinceRefresh = Stopwatch.StartNew();
         var sinceReport = Stopwatch.StartNew();
         await log.ReadAsync(ranges, async record =>
         {
             if (TryParse(record) is { } reserved && !await views.ApplyToRebuildAsync(rebuildId, reserved))
             {
-                throw new RebuildRefusedException("REBUILD_SUPERSEDED", "The rebuild lost its marker (expired or replaced); nothing was switched.");
+                throw Superseded();
             }
 
             progress.RecordsRead++;
-            if (sinceRefresh.Elapsed >= RefreshEvery)
-            {
-                await RefreshAsync(rebuildId);
-                sinceRefresh.Restart();
-            }
-
             if (sinceReport.Elapsed >= ReportEvery)
             {
                 await report(progress);
@@ -146,21 +160,51 @@ public sealed partial class ViewRebuilder(
         var running = await redis.GetDatabase().ScriptEvaluateAsync(
             RebuildScripts.Begin,
             [SpendingViews.RebuildMarkerKey, .. SpendingViews.Rebuild],
-            [rebuildId, (long)MarkerTtl.TotalMilliseconds]);
+            [rebuildId, (long)options.Value.MarkerTtl.TotalMilliseconds]);
         if (!running.IsNull)
         {
             throw new RebuildRefusedException("REBUILD_RUNNING", $"Rebuild {(string?)running} is still running; wait for it to finish.");
         }
     }
 
-    private async Task RefreshAsync(string rebuildId)
+    /// <summary>
+    /// Extends the marker every third of its TTL until the rebuild stops, whether records arrive or
+    /// not. Returns false once the marker was gone or replaced, after cancelling the rebuild: another
+    /// rebuild may own the key spaces now. A refresh that fails on Redis is retried at the next tick;
+    /// the TTL leaves two more, and the rebuild's own writes fail meanwhile if Redis stays down.
+    /// </summary>
+    private async Task<bool> KeepMarkerAsync(string rebuildId, CancellationTokenSource rebuilding)
     {
-        if ((long)await redis.GetDatabase().ScriptEvaluateAsync(
-                RebuildScripts.Refresh, [SpendingViews.RebuildMarkerKey], [rebuildId, (long)MarkerTtl.TotalMilliseconds]) != 1)
+        var ttl = options.Value.MarkerTtl;
+        try
         {
-            throw new RebuildRefusedException("REBUILD_SUPERSEDED", "The rebuild lost its marker (expired or replaced); nothing was switched.");
+            while (true)
+            {
+                await Task.Delay(ttl / 3, clock, rebuilding.Token);
+                try
+                {
+                    if ((long)await redis.GetDatabase().ScriptEvaluateAsync(
+                            RebuildScripts.Refresh, [SpendingViews.RebuildMarkerKey], [rebuildId, (long)ttl.TotalMilliseconds]) != 1)
+                    {
+                        LogMarkerLost(rebuildId);
+                        await rebuilding.CancelAsync();
+                        return false;
+                    }
+                }
+                catch (RedisException exception)
+                {
+                    LogRefreshFailed(exception, rebuildId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (rebuilding.IsCancellationRequested)
+        {
+            return true;
         }
     }
+
+    private static RebuildRefusedException Superseded() =>
+        new("REBUILD_SUPERSEDED", "The rebuild lost its marker (expired or replaced); nothing was switched.");
 
     private async Task<long> SwitchAsync(string rebuildId)
     {
@@ -168,9 +212,7 @@ public sealed partial class ViewRebuilder(
             RebuildScripts.Switch,
             [SpendingViews.RebuildMarkerKey, .. SpendingViews.Live, .. SpendingViews.Rebuild, SpendingViews.GenerationKey],
             [rebuildId, clock.GetUtcNow().ToUnixTimeMilliseconds()]);
-        return generation >= 0
-            ? generation
-            : throw new RebuildRefusedException("REBUILD_SUPERSEDED", "The rebuild lost its marker (expired or replaced); nothing was switched.");
+        return generation >= 0 ? generation : throw Superseded();
     }
 
     private async Task AbortAsync(string rebuildId)
@@ -193,6 +235,12 @@ public sealed partial class ViewRebuilder(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebuild {RebuildId} switched after {RecordsRead} record(s): generation {Generation}")]
     private partial void LogSwitched(string rebuildId, long recordsRead, long generation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} lost its marker (expired or replaced); stopping")]
+    private partial void LogMarkerLost(string rebuildId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} could not refresh its marker; retrying at the next tick")]
+    private partial void LogRefreshFailed(Exception exception, string rebuildId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} aborted; the live views are unchanged")]
     private partial void LogAborted(string rebuildId);
