@@ -44,6 +44,15 @@ public sealed class KafkaOptions
     public int MaxBufferedRecords { get; set; } = 1000;
 
     /// <summary>
+    /// How long the buffer may stay full, with no record finishing, before the consumer pauses its
+    /// partitions and goes back to polling. Until then it does not poll, so a rebalance waits up
+    /// to this long for this member; after it, librdkafka drops what it prefetched and takes up to
+    /// a second to fetch again once resumed, which on a CPU-starved machine costs more than it
+    /// saves when paused too eagerly. Must stay well below the consumer's <c>max.poll.interval.ms</c>.
+    /// </summary>
+    public TimeSpan PauseAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// How long shutdown and partition revocation wait for handlers in progress before cancelling
     /// them. Their records are not committed and are redelivered, so handlers must be idempotent.
     /// Must stay well below the consumer's <c>max.poll.interval.ms</c>.

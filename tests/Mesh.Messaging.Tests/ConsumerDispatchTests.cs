@@ -58,6 +58,7 @@ public sealed class ConsumerDispatchTests(ITestOutputHelper output) : IAsyncLife
         {
             ["Kafka:MaxConcurrency"] = "4",
             ["Kafka:MaxBufferedRecords"] = maxBuffered.ToString(),
+            ["Kafka:PauseAfter"] = "00:00:00.500", // within the observation below
         };
         await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, probe, output, settings: settings);
         var scheduler = host.Services.GetRequiredService<RecordScheduler>();
@@ -69,7 +70,7 @@ public sealed class ConsumerDispatchTests(ITestOutputHelper output) : IAsyncLife
             await Task.Delay(10);
         }
 
-        // Full: first the loop only waits, after a second it pauses the partitions; neither takes more.
+        // Full: first the loop only waits, after Kafka:PauseAfter it pauses the partitions; neither takes more.
         var observed = new List<int>();
         for (var i = 0; i < 60; i++)
         {

@@ -81,7 +81,7 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
         // owns, the member leaves: the partition it hands back must not stay paused for good.
         var logs = new LogRecorder();
         var settings = Settings(
-            ("Kafka:MaxConcurrency", "2"), ("Kafka:MaxBufferedRecords", "6"),
+            ("Kafka:MaxConcurrency", "2"), ("Kafka:MaxBufferedRecords", "6"), ("Kafka:PauseAfter", "00:00:01"),
             ("Kafka:Consumer:heartbeat.interval.ms", "100"), ("Logging:LogLevel:Default", "Debug"));
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handled = new ConcurrentDictionary<string, int>();

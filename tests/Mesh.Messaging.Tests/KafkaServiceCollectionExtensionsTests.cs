@@ -46,6 +46,30 @@ public sealed class KafkaServiceCollectionExtensionsTests
         Assert.Contains("Kafka:Producer:acks", exception.Message);
     }
 
+    [Theory]
+    [InlineData("00:00:00", null, "Kafka:PauseAfter must be positive")]
+    [InlineData("00:00:05", "10000", "Kafka:PauseAfter must be less than half")]
+    public async Task AddConsumer_PauseAfterNotWellBelowMaxPollInterval_FailsOnStart(string pauseAfter, string? maxPollIntervalMs, string expected)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = "127.0.0.1:1",
+            ["Kafka:ConsumerGroup"] = "g",
+            ["Kafka:PauseAfter"] = pauseAfter,
+            ["Kafka:DrainTimeout"] = "00:00:01",
+        };
+        if (maxPollIntervalMs is not null)
+        {
+            settings["Kafka:Consumer:max.poll.interval.ms"] = maxPollIntervalMs;
+        }
+
+        using var host = Build(settings, consume: true);
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, exception.Message);
+    }
+
     [Fact]
     public void AddKafkaEvents_BootstrapOnlyInEnvironmentVariable_UsesIt()
     {

@@ -51,13 +51,20 @@ internal sealed class KafkaOptionsValidator(IEnumerable<IEventDispatcher> dispat
         }
 
         failures.AddRange(Positive(("ShutdownFlushTimeout", options.ShutdownFlushTimeout),
-            ("DrainTimeout", options.DrainTimeout), ("UnhealthyAfter", options.UnhealthyAfter)));
+            ("DrainTimeout", options.DrainTimeout), ("UnhealthyAfter", options.UnhealthyAfter), ("PauseAfter", options.PauseAfter)));
 
-        // Revocation waits for handlers on the poll thread; a wait as long as the poll interval
-        // would get the member thrown out of the group in the middle of the rebalance.
-        if (options.DrainTimeout >= MaxPollInterval(options) / 2)
+        // Revocation waits for handlers on the poll thread, and a full buffer keeps the loop from
+        // polling until it pauses; a wait as long as the poll interval would get the member
+        // thrown out of the group.
+        var maxPollInterval = MaxPollInterval(options);
+        if (options.DrainTimeout >= maxPollInterval / 2)
         {
             failures.Add("Kafka:DrainTimeout must be less than half of Kafka:Consumer:max.poll.interval.ms.");
+        }
+
+        if (options.PauseAfter >= maxPollInterval / 2)
+        {
+            failures.Add("Kafka:PauseAfter must be less than half of Kafka:Consumer:max.poll.interval.ms.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -26,7 +26,6 @@ internal sealed class KafkaConsumerService(
     // Short, so that finished records are stored and paused partitions resumed promptly while idle.
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
 
     // Touched only on the poll thread (rebalance callbacks run inside Consume and Close).
     private readonly Dictionary<TopicPartition, PartitionTracker> _partitions = [];
@@ -124,10 +123,11 @@ internal sealed class KafkaConsumerService(
 
     /// <summary>
     /// True while Kafka:MaxBufferedRecords records are unfinished: the loop then takes no more
-    /// records and waits for handlers. If that lasts longer than <see cref="PauseAfter"/>, it
-    /// pauses every assigned partition and goes back to polling, because rebalances, statistics and
+    /// records and waits for handlers. If that lasts longer than Kafka:PauseAfter, it pauses every
+    /// assigned partition and goes back to polling, because rebalances, statistics and
     /// max.poll.interval.ms are served only by polling; it resumes at half the limit. Pausing is the
-    /// slow path: librdkafka drops what it prefetched and takes up to a second to fetch again.
+    /// slow path: librdkafka drops what it prefetched and takes up to a second to fetch again, so
+    /// pausing after a short stall (handlers starved of CPU, say) costs more than it saves.
     /// </summary>
     private bool IsFull(IConsumer<string, byte[]> consumer)
     {
@@ -157,7 +157,7 @@ internal sealed class KafkaConsumerService(
         }
 
         _fullSince ??= time.GetTimestamp();
-        if (time.GetElapsedTime(_fullSince.Value) < PauseAfter)
+        if (time.GetElapsedTime(_fullSince.Value) < options.Value.PauseAfter)
         {
             return true;
         }
