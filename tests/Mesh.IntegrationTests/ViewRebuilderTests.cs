@@ -1,8 +1,11 @@
 using Confluent.Kafka;
+using Google.Rpc;
+using Grpc.Core;
 using Mesh.Contracts;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Messaging;
+using Mesh.ServiceDefaults.Errors;
 using Mesh.Testing;
 using Mesh.Users.Replay;
 using Mesh.Users.Spending;
@@ -43,7 +46,7 @@ public sealed class ViewRebuilderTests(RedisServerFixture redis) : RedisTestBase
             },
             CancellationToken.None));
 
-        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, refused.Code);
+        Assert.Equal(StatusCode.FailedPrecondition, refused.Code);
         Assert.Contains("TRUNCATED_LOG", refused.Details.Single().ToString());
         Assert.Equal(0, reports[0].RecordsLost);
         Assert.DoesNotContain(reports, r => r.Phase == RebuildPhase.Switched);
@@ -134,6 +137,25 @@ public sealed class ViewRebuilderTests(RedisServerFixture redis) : RedisTestBase
         Assert.Contains("REBUILD_SUPERSEDED", refused.Details.Single().ToString());
         Assert.Equal("rb_other", (string?)await Redis.GetDatabase().StringGetAsync(SpendingViews.RebuildMarkerKey));
         Assert.Equal(liveBefore, await LiveSpendAsync());
+    }
+
+    [Fact]
+    public async Task Rebuild_BrokersDown_UnavailableWithRetryInfoAndMarkerCleared()
+    {
+        using var kafka = new KafkaBrokerFixture();
+        await kafka.InitializeAsync();
+        await using var services = UsersServiceHost.Build(Redis, kafka.BootstrapServers);
+        kafka.Cluster.SetBrokerDown(-1);
+
+        // The watermark query times out (10 s) instead of answering: a KafkaException inside.
+        var unavailable = await Assert.ThrowsAsync<UnavailableException>(() => services.GetRequiredService<ViewRebuilder>()
+            .RebuildAsync(false, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.IsAssignableFrom<KafkaException>(unavailable.Cause);
+        var rpc = unavailable.ToRpcException();
+        Assert.Equal(StatusCode.Unavailable, rpc.StatusCode);
+        Assert.True(rpc.GetRpcStatus()!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan() > TimeSpan.Zero);
+        Assert.False(await Redis.GetDatabase().KeyExistsAsync(SpendingViews.RebuildMarkerKey));
     }
 
     private static ViewRebuilder RebuilderWithMarkerTtl(IServiceProvider services, TimeSpan ttl) => new(

@@ -5,6 +5,7 @@ using Mesh.Contracts;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Messaging;
+using Mesh.ServiceDefaults.Errors;
 using Mesh.Users.Spending;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -32,6 +33,7 @@ public sealed partial class ViewRebuilder(
     public static readonly IReadOnlyList<string> Topics = [Mesh.Contracts.Topics.CreditReserved];
 
     private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan RetryAfterLogFailure = TimeSpan.FromSeconds(5);
 
     public async Task RebuildAsync(bool allowTruncatedLog, Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
     {
@@ -51,6 +53,14 @@ public sealed partial class ViewRebuilder(
             if (!markerKept && exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 throw Superseded();
+            }
+
+            if (exception is KafkaException kafka)
+            {
+                // The log could not be read (a watermark query or fetch timed out, brokers down):
+                // transient, and nothing was switched, so the caller may simply run it again.
+                LogLogUnavailable(rebuildId, kafka.Error.Code, kafka.Error.Reason);
+                throw new UnavailableException("The event log cannot be read right now; nothing was switched, retry later.", RetryAfterLogFailure, kafka);
             }
 
             throw;
@@ -241,6 +251,9 @@ public sealed partial class ViewRebuilder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} could not refresh its marker; retrying at the next tick")]
     private partial void LogRefreshFailed(Exception exception, string rebuildId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} cannot read the log: {ErrorCode} {Reason}")]
+    private partial void LogLogUnavailable(string rebuildId, ErrorCode errorCode, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} aborted; the live views are unchanged")]
     private partial void LogAborted(string rebuildId);
