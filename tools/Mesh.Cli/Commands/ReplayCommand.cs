@@ -86,6 +86,13 @@ public static class ReplayCommand
 
             AnsiConsole.MarkupLineInterpolated(
                 $"[green]Switched:[/] rebuild {last.RebuildId} read {last.RecordsRead} record(s); the views are now generation {last.Generation}.");
+            if (last.RecordsLost > 0)
+            {
+                // Includes records the log dropped while the rebuild read it, not only before it.
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[yellow]{last.RecordsLost} record(s) were no longer in the log when the rebuild reached them: the rebuilt views miss them.[/]");
+            }
+
             return 0;
         }
         catch (RpcException exception)

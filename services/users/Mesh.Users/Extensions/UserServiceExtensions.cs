@@ -18,6 +18,10 @@ public static class UserServiceExtensions
             .Bind(builder.Configuration.GetSection(CreditOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<ReplayOptions>()
+            .Bind(builder.Configuration.GetSection(ReplayOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         builder.Services.AddSingleton<UserAccountStore>();
