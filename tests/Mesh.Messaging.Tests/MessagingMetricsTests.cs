@@ -68,7 +68,9 @@ public sealed class MessagingMetricsTests(ITestOutputHelper output) : IAsyncLife
         await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, new(), output, settings: settings);
         var health = host.Services.GetRequiredService<HealthCheckService>();
 
-        var before = await WaitForStatusAsync(health, HealthStatus.Healthy);
+        // Down only once the consumer has reached the broker: a client that never connected has
+        // nothing to lose, and the check rightly stays Healthy for it.
+        var before = await WaitForStatusAsync(health, HealthStatus.Healthy, "consumer: 1 broker(s) up");
         _kafka.Cluster.SetBrokerDown(-1);
         var down = await WaitForStatusAsync(health, HealthStatus.Unhealthy);
         _kafka.Cluster.SetBrokerUp(-1);
@@ -79,13 +81,13 @@ public sealed class MessagingMetricsTests(ITestOutputHelper output) : IAsyncLife
         Assert.Empty(down.Tags); // readiness only: the liveness service of Mesh.ServiceDefaults ignores untagged checks
     }
 
-    private static async Task<HealthReportEntry> WaitForStatusAsync(HealthCheckService health, HealthStatus status)
+    private static async Task<HealthReportEntry> WaitForStatusAsync(HealthCheckService health, HealthStatus status, string? describing = null)
     {
         var deadline = DateTime.UtcNow + MessagingHost.Wait;
         while (true)
         {
             var entry = (await health.CheckHealthAsync()).Entries[KafkaServiceCollectionExtensions.HealthCheckName];
-            if (entry.Status == status)
+            if (entry.Status == status && (describing is null || entry.Description?.Contains(describing, StringComparison.Ordinal) == true))
             {
                 return entry;
             }

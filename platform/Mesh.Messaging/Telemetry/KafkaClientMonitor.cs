@@ -58,9 +58,12 @@ internal sealed class KafkaClientMonitor(TimeProvider time)
 
     // Between two connection attempts an unreachable broker rests in INIT, like one that was never
     // needed; so once attempts failed, the client stays unreachable until a report shows one up.
+    // A refused connection leaves CONNECT within milliseconds, so a report may never catch one
+    // connecting: losing every connection the previous report had up counts as unreachable too
+    // (librdkafka keeps idle connections open by default, so a lost one is not just idleness).
     private static DateTimeOffset? UnreachableSince(KafkaStatistics statistics, ClientState previous, DateTimeOffset now) =>
         statistics.AnyConnectionUp ? null
-        : previous.UnreachableSince ?? (statistics.Connecting ? now : null);
+        : previous.UnreachableSince ?? (statistics.Connecting || previous.Statistics.AnyConnectionUp ? now : null);
 }
 
 /// <summary>One client's latest statistics, and since when it has been unable to reach any broker.</summary>
