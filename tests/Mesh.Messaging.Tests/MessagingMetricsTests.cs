@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Mesh.Contracts;
 using Mesh.Messaging.Tests.Support;
@@ -29,7 +28,7 @@ public sealed class MessagingMetricsTests(ITestOutputHelper output) : IAsyncLife
             ["Kafka:Producer:statistics.interval.ms"] = "100",
         };
         await using var host = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, probe, output, settings: settings);
-        using var metrics = new MetricRecorder(host.Services.GetRequiredService<IMeterFactory>());
+        using var metrics = new MeterRecorder(MessagingTelemetry.MeterName, host.Services.GetRequiredService<IMeterFactory>());
         var publisher = host.Services.GetRequiredService<IEventPublisher>();
 
         for (var i = 0; i < 5; i++)
@@ -37,23 +36,23 @@ public sealed class MessagingMetricsTests(ITestOutputHelper output) : IAsyncLife
             await publisher.PublishAsync(Orders.Placed("order-lag"), CancellationToken.None);
         }
 
-        var lagWhileBlocked = await metrics.WaitForAsync("mesh.messaging.consumer.lag", m => m.Value >= 5 && Has(m, "messaging.consumer.group.name", _group));
+        var lagWhileBlocked = await metrics.WaitForAsync("mesh.messaging.consumer.lag", m => m.Value >= 5 && m.Has("messaging.consumer.group.name", _group), MessagingHost.Wait);
         release.SetResult();
         await probe.TakeAsync(5);
         await RawKafka.ProduceAsync(_kafka.BootstrapServers, Topics.OrderPlaced, "order-lag", [0x0A, 0x01, 0x41], messageType: null);
         var deadLettered = await metrics.WaitForAsync("mesh.messaging.dead_lettered",
-            m => Has(m, "mesh.messaging.dead_letter.reason", DeadLetterHeaders.ReasonMissingType) && Has(m, "messaging.consumer.group.name", _group));
+            m => m.Has("mesh.messaging.dead_letter.reason", DeadLetterHeaders.ReasonMissingType) && m.Has("messaging.consumer.group.name", _group), MessagingHost.Wait);
         var lagAfter = await metrics.WaitForAsync("mesh.messaging.consumer.lag",
-            m => m.Value == 0 && Has(m, "messaging.destination.partition.id", lagWhileBlocked.Tags["messaging.destination.partition.id"]));
+            m => m.Value == 0 && m.Has("messaging.destination.partition.id", lagWhileBlocked.Tags["messaging.destination.partition.id"]), MessagingHost.Wait);
 
         Assert.Equal(Topics.OrderPlaced, lagWhileBlocked.Tags["messaging.destination.name"]);
         Assert.Equal(1, deadLettered.Value);
         Assert.Equal(Topics.OrderPlaced, deadLettered.Tags["messaging.destination.name"]);
         Assert.Equal(0, lagAfter.Value);
-        Assert.Equal(5, metrics.Of("messaging.process.duration").Count(m => Has(m, "mesh.messaging.outcome", "success")));
+        Assert.Equal(5, metrics.Of("messaging.process.duration").Count(m => m.Has("mesh.messaging.outcome", "success")));
         Assert.Equal(6, metrics.Of("messaging.client.consumed.messages").Sum(m => m.Value));
         Assert.Equal(5, metrics.Of("messaging.client.sent.messages").Count(m => !m.Tags.ContainsKey("error.type")));
-        Assert.Contains(metrics.Of("mesh.messaging.brokers.up"), m => m.Value >= 1 && Has(m, "mesh.kafka.client", "consumer"));
+        Assert.Contains(metrics.Of("mesh.messaging.brokers.up"), m => m.Value >= 1 && m.Has("mesh.kafka.client", "consumer"));
     }
 
     [Fact]
@@ -94,67 +93,6 @@ public sealed class MessagingMetricsTests(ITestOutputHelper output) : IAsyncLife
 
             Assert.True(DateTime.UtcNow < deadline, $"kafka stayed {entry.Status} ({entry.Description}), expected {status}.");
             await Task.Delay(100);
-        }
-    }
-
-    private static bool Has(Recorded measurement, string tag, object? value) =>
-        measurement.Tags.TryGetValue(tag, out var actual) && Equals(actual, value);
-
-    private sealed record Recorded(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
-
-    /// <summary>Every measurement of this host's Mesh.Messaging meter (not of parallel tests' hosts).</summary>
-    private sealed class MetricRecorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<Recorded> _recorded = new();
-
-        public MetricRecorder(IMeterFactory factory)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == MessagingTelemetry.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((i, v, t, _) => Add(i, v, t));
-            _listener.SetMeasurementEventCallback<int>((i, v, t, _) => Add(i, v, t));
-            _listener.SetMeasurementEventCallback<double>((i, v, t, _) => Add(i, v, t));
-            _listener.Start();
-        }
-
-        public IEnumerable<Recorded> Of(string instrument)
-        {
-            _listener.RecordObservableInstruments();
-            return _recorded.Where(r => r.Instrument == instrument).ToList();
-        }
-
-        public async Task<Recorded> WaitForAsync(string instrument, Func<Recorded, bool> match)
-        {
-            var deadline = DateTime.UtcNow + MessagingHost.Wait;
-            while (true)
-            {
-                if (Of(instrument).LastOrDefault(match) is { } found)
-                {
-                    return found;
-                }
-
-                Assert.True(DateTime.UtcNow < deadline, $"No matching {instrument} measurement within {MessagingHost.Wait}.");
-                await Task.Delay(50);
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
-
-        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var copy = new Dictionary<string, object?>();
-            foreach (var tag in tags)
-            {
-                copy[tag.Key] = tag.Value;
-            }
-
-            _recorded.Enqueue(new Recorded(instrument.Name, value, copy));
         }
     }
 }

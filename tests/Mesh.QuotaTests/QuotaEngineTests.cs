@@ -90,7 +90,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     {
         await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
             100, 0.001, Policy("trial", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 1), ("RefillPerSecond", 0.001), ("Shadow", true))));
-        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+        using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
         var verdicts = new List<QuotaVerdict>();
         for (var i = 0; i < 3; i++)
@@ -109,7 +109,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     {
         await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
             100, 0.001, Policy("tight", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 10), ("RefillPerSecond", 0.001))));
-        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+        using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
         for (var i = 0; i < 12; i++)
         {
@@ -140,7 +140,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     public async Task Decide_EmptyBucketWithDenyCache_RefusesWithoutRedis()
     {
         await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(2, 5));
-        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+        using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
         await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
         var first = await harness.DecideAsync("t", Alice);
@@ -164,7 +164,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     public async Task Decide_DenyCacheOff_AsksRedisEveryTime()
     {
         await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(1, 0.01, ("DenyCache", "false")));
-        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+        using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
         for (var i = 0; i < 5; i++)
         {
@@ -205,7 +205,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     public async Task Decide_WithLeases_MostCallsSkipRedisAndNoneBeyondCapacity()
     {
         await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(100, 0.0001, ("Leases:Share", "0.1")));
-        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+        using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
         var verdicts = new List<QuotaVerdict>();
         for (var i = 0; i < 120; i++)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mesh.Coordination.Quotas;
 using Mesh.Coordination.Quotas.Engine;
 using Mesh.QuotaTests.Infrastructure;
+using Mesh.Testing;
 using static Mesh.QuotaTests.Infrastructure.Settings;
 
 namespace Mesh.QuotaTests;
@@ -23,7 +24,7 @@ public sealed class QuotaFaultTests
              .. Policy("closed", ("Match:kind", "closed"), ("By:0", "user"), ("Capacity", 1000), ("RefillPerSecond", 100), ("FailureMode", "FailClosed")),
              ("Breaker:Timeout", "00:00:00.200"), ("Breaker:BreakDuration", "00:00:01"), ("Breaker:MinimumThroughput", "4"),
              ("Breaker:SamplingDuration", "00:00:02"), ("Leases:Share", "0")]));
-        using var meter = new QuotaMeterRecorder(harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
+        using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
         Assert.Equal(QuotaOutcome.Allowed, (await harness.DecideAsync("fault", Open)).Outcome);
         Assert.Equal(QuotaOutcome.Allowed, (await harness.DecideAsync("fault", Closed)).Outcome);
 
