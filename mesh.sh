@@ -418,7 +418,7 @@ print_endpoints() {
     users "$(url "$USERS_PORT")" "gRPC, internal" \
     orders "$(url "$ORDERS_PORT")" "gRPC, internal" \
     notifications "$(url "$NOTIFICATIONS_PORT")" "gRPC, internal" \
-    sidecar "$(url "$SIDECAR_PORT")" "gRPC locks (mesh.sidecar.v1)" \
+    sidecar "$(url "$SIDECAR_PORT")" "gRPC locks, rate limits, Envoy RLS" \
     dashboard "${DASHBOARD:--}" "$dashboard_note" \
     otlp "$OTLP" "OTLP/gRPC receiver" \
     kafka "$KAFKA" "$kafka_note" \
