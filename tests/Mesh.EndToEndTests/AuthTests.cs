@@ -62,15 +62,6 @@ public sealed class AuthTests(MeshFixture mesh)
     }
 
     [Fact]
-    public async Task Register_SameEmailTwice_AlreadyExists()
-    {
-        var user = await TestUser.CreateAsync(mesh.Gateway);
-
-        await RpcAssert.FailsWithAsync(StatusCode.AlreadyExists, () =>
-            Auth.RegisterAsync(new RegisterRequest { Email = user.Email.ToUpperInvariant(), Password = "another password", DisplayName = "Twin" }, deadline: TestUser.Deadline).ResponseAsync);
-    }
-
-    [Fact]
     public async Task Register_InvalidFields_InvalidArgumentNamesEach()
     {
         var status = await RpcAssert.FailsWithAsync(StatusCode.InvalidArgument, () =>

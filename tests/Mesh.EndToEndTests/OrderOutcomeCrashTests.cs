@@ -197,6 +197,7 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
             ["Urls"] = url,
             ["Redis__Configuration"] = _redis.ConnectionString,
             ["Kafka__BootstrapServers"] = _kafka.BootstrapServers,
+            ["Orders__Catalog__CRASH"] = "4200",
         });
         _processes.Add(process);
         using var channel = GrpcChannel.ForAddress(url);

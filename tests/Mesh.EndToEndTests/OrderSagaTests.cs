@@ -14,10 +14,9 @@ public sealed class OrderSagaTests(MeshFixture mesh)
         var user = await TestUser.CreateAsync(mesh.Gateway);
         // Subscribed through the other gateway instance: the notification must reach it wherever it was made.
         await using var stream = await NotificationStream.OpenAsync(user.On(mesh.SecondGateway));
-        var price = MeshFixture.CreditLimitCents / 3;
 
         var placed = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
-            user.PlaceOrderAsync($"saga-{i}", TestUser.Line("SAGA", 1, price))));
+            user.PlaceOrderAsync($"saga-{i}", TestUser.Line(TestCatalog.Third))));
 
         Assert.All(placed, o => Assert.Equal(OrderStatus.Pending, o.Status));
         var orderIds = placed.Select(o => o.OrderId).Order().ToList();

@@ -62,4 +62,24 @@ public sealed class QuotaTests(MeshFixture mesh)
 
         Assert.Empty(listed.Orders);
     }
+
+    [Fact]
+    public async Task ListOrders_RandomBearerTokens_ChargedToTheAddressUntilResourceExhausted()
+    {
+        var orders = new Orders.OrdersClient(mesh.SecondGateway);
+        var address = ClientAddress.Random("192.0.2");
+        var statuses = new List<StatusCode>();
+        RpcException? last = null;
+        for (var call = 0; call < MeshFixture.QuotaCapacity * 3 && last?.StatusCode != StatusCode.ResourceExhausted; call++)
+        {
+            var headers = new Metadata { { "authorization", $"Bearer {Guid.NewGuid():N}" } }.As(address);
+            last = await Assert.ThrowsAsync<RpcException>(() => orders.ListOrdersAsync(new ListOrdersRequest(), headers, TestUser.Deadline).ResponseAsync);
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal(StatusCode.Unauthenticated, statuses[0]);
+        Assert.InRange(statuses.Count(s => s == StatusCode.Unauthenticated), MeshFixture.QuotaCapacity - 1, MeshFixture.QuotaCapacity * 2);
+        Assert.Equal(StatusCode.ResourceExhausted, last!.StatusCode);
+        Assert.NotNull(last.GetRpcStatus()?.GetDetail<RetryInfo>());
+    }
 }

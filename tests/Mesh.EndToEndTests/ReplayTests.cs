@@ -33,7 +33,7 @@ public sealed class ReplayTests(MeshFixture mesh)
 
         for (var i = 0; i < 6; i++)
         {
-            await buyers[i % 3].PlaceOrderAsync($"before-{i}", TestUser.Line(unitPriceCents: 100 + i));
+            await buyers[i % 3].PlaceOrderAsync($"before-{i}", TestUser.Line(TestCatalog.Cent, quantity: 100 + i));
         }
 
         var generationBefore = (long?)await db.HashGetAsync(Generation, "generation") ?? 0;
@@ -43,7 +43,7 @@ public sealed class ReplayTests(MeshFixture mesh)
         {
             for (var i = 0; !stop.IsCancellationRequested && i < 60; i++)
             {
-                await buyers[i % 3].PlaceOrderAsync($"during-{i}", TestUser.Line(unitPriceCents: 1_000 + i));
+                await buyers[i % 3].PlaceOrderAsync($"during-{i}", TestUser.Line(TestCatalog.Cent, quantity: 1_000 + i));
                 Interlocked.Increment(ref placedDuring);
                 await Task.Delay(150); // Inside each buyer's quota.
             }

@@ -19,7 +19,7 @@ public sealed class UsersTests(MeshFixture mesh)
         var users = new Users.UsersClient(mesh.Gateway);
         var fresh = await users.GetCreditAsync(new GetCreditRequest(), user.Call());
 
-        await user.PlaceOrderAsync("credit-1", TestUser.Line(quantity: 2, unitPriceCents: 1_500));
+        await user.PlaceOrderAsync("credit-1", TestUser.Line(TestCatalog.Cent, quantity: 3_000));
         var credit = await PollAsync(() => users.GetCreditAsync(new GetCreditRequest(), user.Call()).ResponseAsync, c => c.SpentCents > 0);
 
         Assert.Equal(new Credit
@@ -39,8 +39,8 @@ public sealed class UsersTests(MeshFixture mesh)
     {
         var big = await TestUser.CreateAsync(mesh.Gateway);
         var small = await TestUser.CreateAsync(mesh.Gateway);
-        await big.PlaceOrderAsync("top-1", TestUser.Line(quantity: 1, unitPriceCents: 7_777));
-        await small.PlaceOrderAsync("top-1", TestUser.Line(quantity: 1, unitPriceCents: 11));
+        await big.PlaceOrderAsync("top-1", TestUser.Line(TestCatalog.Cent, quantity: 7_777));
+        await small.PlaceOrderAsync("top-1", TestUser.Line(TestCatalog.Cent, quantity: 11));
         var users = new Users.UsersClient(mesh.Gateway);
 
         var all = await PollAsync(() => AllSpendersAsync(users, small), list =>

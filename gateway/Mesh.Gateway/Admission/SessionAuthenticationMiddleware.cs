@@ -1,5 +1,4 @@
 using Mesh.Coordination.Sessions;
-using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Routing;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Hosting;
@@ -10,6 +9,8 @@ namespace Mesh.Gateway.Admission;
 /// <summary>
 /// Resolves the bearer token to a user through the Redis session, then forwards only the user id:
 /// the token itself never leaves the gateway, and a client cannot claim a user id of its own.
+/// A call without a valid session is not refused here but after the quota middleware charged it to
+/// the caller's address (<see cref="SessionRequiredMiddleware"/>), so guessing tokens costs quota.
 /// </summary>
 public sealed class SessionAuthenticationMiddleware(RequestDelegate next, ISessionStore sessions)
 {
@@ -21,8 +22,7 @@ public sealed class SessionAuthenticationMiddleware(RequestDelegate next, ISessi
         var token = BearerToken(context.Request);
         context.Request.Headers.Remove(HeaderNames.Authorization);
 
-        var path = context.Request.Path.Value ?? "";
-        if (GatewayRoutes.IsAnonymous(path))
+        if (GatewayMethod.Of(context)?.Access != MethodAccess.Session)
         {
             await next(context);
             return;
@@ -31,15 +31,16 @@ public sealed class SessionAuthenticationMiddleware(RequestDelegate next, ISessi
         var session = token is null ? null : await sessions.AuthenticateAsync(token, context.RequestAborted);
         if (session is null)
         {
-            var failure = new UnauthenticatedException(
+            SessionRefusal.AttachTo(context, new UnauthenticatedException(
                 token is null ? "MISSING_TOKEN" : "INVALID_SESSION",
-                token is null ? "This call needs 'authorization: Bearer <token>' from Login." : "The session is unknown, expired or revoked; log in again.");
-            await GrpcErrorResponse.WriteAsync(context, failure.ToStatus());
-            return;
+                token is null ? "This call needs 'authorization: Bearer <token>' from Login." : "The session is unknown, expired or revoked; log in again."));
+        }
+        else
+        {
+            new GatewayCaller(session.UserId, session.SessionId).AttachTo(context);
+            context.Request.Headers[CallerIdentity.UserIdHeader] = session.UserId;
         }
 
-        new GatewayCaller(session.UserId, session.SessionId).AttachTo(context);
-        context.Request.Headers[CallerIdentity.UserIdHeader] = session.UserId;
         await next(context);
     }
 

@@ -9,8 +9,6 @@ using Mesh.Gateway.Quotas;
 using Mesh.Gateway.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Auth = Mesh.Contracts.V1.Auth;
-using Notifications = Mesh.Contracts.V1.Notifications;
-using Orders = Mesh.Contracts.V1.Orders;
 
 namespace Mesh.Gateway.Extensions;
 
@@ -18,6 +16,7 @@ public static class GatewayServiceExtensions
 {
     public static WebApplicationBuilder AddGatewayServices(this WebApplicationBuilder builder)
     {
+        builder.AddGatewayNetwork();
         var services = builder.Services;
         var addresses = builder.Configuration.GetSection(ServiceAddresses.SectionName).Get<ServiceAddresses>()
             ?? throw new InvalidOperationException($"Configuration section '{ServiceAddresses.SectionName}' is missing.");
@@ -34,16 +33,21 @@ public static class GatewayServiceExtensions
             .AddTransforms(ResponseHeadersFlush.Apply);
 
         // Reflection describes the public API behind the gateway, not just what the gateway serves itself.
-        services.Replace(ServiceDescriptor.Singleton(new ReflectionServiceImpl(
-            Auth.Descriptor, Orders.Descriptor, Notifications.Descriptor, Health.Descriptor, ServerReflection.Descriptor)));
+        Google.Protobuf.Reflection.ServiceDescriptor[] described =
+            [.. GatewayMethods.PublicServices, Health.Descriptor, ServerReflection.Descriptor, global::Grpc.Reflection.V1.ServerReflection.Descriptor];
+        services.Replace(ServiceDescriptor.Singleton(new ReflectionServiceImpl(described)));
+        services.Replace(ServiceDescriptor.Singleton(new ReflectionV1ServiceImpl(described)));
         return builder;
     }
 
     public static WebApplication UseGatewayPipeline(this WebApplication app)
     {
+        app.UseTrustedForwardedHeaders();
         app.UseMiddleware<DependencyFailureMiddleware>();
+        app.UseMiddleware<MethodResolutionMiddleware>();
         app.UseMiddleware<SessionAuthenticationMiddleware>();
         app.UseMiddleware<QuotaMiddleware>();
+        app.UseMiddleware<SessionRequiredMiddleware>();
         return app;
     }
 

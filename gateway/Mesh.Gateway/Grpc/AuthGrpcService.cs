@@ -24,23 +24,39 @@ public sealed class AuthGrpcService(
     CredentialQuota credentialQuota,
     IOptions<ServiceAddresses> addresses) : Auth.AuthBase
 {
-    public override async Task<User> Register(RegisterRequest request, ServerCallContext context)
-    {
-        await credentialQuota.ChargeAsync(request.Email, "Register", context.CancellationToken);
-        return await users.RegisterAsync(request, deadline: Deadline(), cancellationToken: context.CancellationToken);
-    }
+    /// <summary>The longest password anyone can have (the user service's rule); longer ones are refused before hashing.</summary>
+    public const int MaxPasswordLength = 128;
+
+    /// <summary>
+    /// Forwarded as it is: the user service answers alike whether or not the email is taken, so
+    /// Register reveals no more than Login does and needs no per-email bucket; the address bucket
+    /// (the quota middleware) bounds it.
+    /// </summary>
+    public override Task<User> Register(RegisterRequest request, ServerCallContext context) =>
+        users.RegisterAsync(request, deadline: Deadline(), cancellationToken: context.CancellationToken).ResponseAsync;
 
     public override async Task<Session> Login(LoginRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations().RequireText("email", request.Email, 254);
         RequirePassword(violations, "password", request.Password);
         violations.ThrowIfAny();
-        await credentialQuota.ChargeAsync(request.Email, "Login", context.CancellationToken);
-        var verified = await credentials.VerifyPasswordAsync(
-            new VerifyPasswordRequest { Email = request.Email, Password = request.Password },
-            deadline: Deadline(),
-            cancellationToken: context.CancellationToken);
+        var attempt = await credentialQuota.ChargeAsync(request.Email, ClientAddress.Of(context.GetHttpContext()), context.CancellationToken);
+        VerifyPasswordResponse verified;
+        try
+        {
+            verified = await credentials.VerifyPasswordAsync(
+                new VerifyPasswordRequest { Email = request.Email, Password = request.Password },
+                deadline: Deadline(),
+                cancellationToken: context.CancellationToken);
+        }
+        catch (RpcException exception) when (exception.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted)
+        {
+            // The password was not checked: the attempt did not fail, and the client may retry it.
+            await attempt.RefundAsync();
+            throw;
+        }
 
+        await attempt.RefundAsync();
         var grant = await sessions.CreateAsync(verified.UserId, ClientInfo(context), context.CancellationToken);
         return new Session { Token = grant.Token, UserId = grant.UserId, ExpiresAt = Timestamp.FromDateTimeOffset(grant.ExpiresAt) };
     }
@@ -91,6 +107,10 @@ public sealed class AuthGrpcService(
         {
             violations.Add(field, "must not be empty");
         }
+        else if (password.Length > MaxPasswordLength)
+        {
+            violations.Add(field, $"must be at most {MaxPasswordLength} characters");
+        }
     }
 
     /// <summary>The session middleware admitted every call but Register and Login, so the caller is known.</summary>
@@ -113,6 +133,6 @@ public sealed class AuthGrpcService(
     private static string ClientInfo(ServerCallContext context)
     {
         var http = context.GetHttpContext();
-        return $"{http.Connection.RemoteIpAddress}; {http.Request.Headers.UserAgent}";
+        return $"{ClientAddress.Of(http)}; {http.Request.Headers.UserAgent}";
     }
 }

@@ -14,7 +14,7 @@ public static class GatewayQuotaDescriptor
 
     public static QuotaDescriptor Of(HttpContext context, string method, QuotaPolicySet policies)
     {
-        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var ip = ClientAddress.Of(context);
         var caller = GatewayCaller.Of(context);
         var entries = new List<KeyValuePair<string, string>>(4 + policies.MetadataKeys.Count)
         {

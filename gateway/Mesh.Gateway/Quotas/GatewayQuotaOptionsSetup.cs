@@ -5,7 +5,8 @@ namespace Mesh.Gateway.Quotas;
 
 /// <summary>
 /// The gateway's reading of the shared <c>Quotas</c> section: the default bucket is per caller and
-/// method, the per-email one per email and method, unless the configuration says otherwise.
+/// method, failed Logins are counted per email and address and per email, unless the
+/// configuration says otherwise.
 /// </summary>
 public sealed class GatewayQuotaOptionsSetup : IPostConfigureOptions<QuotaOptions>
 {
@@ -18,7 +19,12 @@ public sealed class GatewayQuotaOptionsSetup : IPostConfigureOptions<QuotaOption
 
         if (options.PerEmail.By.Count == 0)
         {
-            options.PerEmail.By.AddRange([CredentialQuotaKeys.Email, "method"]);
+            options.PerEmail.By.AddRange([CredentialQuotaKeys.Email, "ip"]);
+        }
+
+        if (options.EmailCeiling.By.Count == 0)
+        {
+            options.EmailCeiling.By.Add(CredentialQuotaKeys.Email);
         }
     }
 }

@@ -1,8 +1,6 @@
 using Mesh.Coordination.Quotas.Configuration;
+using Mesh.Gateway.Routing;
 using Microsoft.Extensions.Options;
-using Auth = Mesh.Contracts.V1.Auth;
-using Notifications = Mesh.Contracts.V1.Notifications;
-using Orders = Mesh.Contracts.V1.Orders;
 
 namespace Mesh.Gateway.Quotas;
 
@@ -10,11 +8,7 @@ namespace Mesh.Gateway.Quotas;
 public sealed class GatewayQuotaOptionsValidator : IValidateOptions<QuotaOptions>
 {
     private static readonly HashSet<string> Methods =
-    [
-        .. new[] { Auth.Descriptor, Orders.Descriptor, Notifications.Descriptor }
-            .SelectMany(service => service.Methods)
-            .Select(method => $"/{method.Service.FullName}/{method.Name}"),
-    ];
+        [.. GatewayMethods.PublicServices.SelectMany(service => service.Methods).Select(GatewayMethods.Path)];
 
     public ValidateOptionsResult Validate(string? name, QuotaOptions options)
     {

@@ -6,19 +6,11 @@ namespace Mesh.Gateway.Routing;
 
 /// <summary>
 /// Which gRPC service each backend owns. Auth is answered by the gateway itself (it owns sessions);
-/// the rest is forwarded by YARP over HTTP/2 without TLS.
+/// the rest is forwarded by YARP over HTTP/2 without TLS. Only canonical paths get this far
+/// (<see cref="MethodResolutionMiddleware"/>).
 /// </summary>
 public static class GatewayRoutes
 {
-    /// <summary>Methods callable without a session.</summary>
-    public static bool IsAnonymous(string path) =>
-        path is "/mesh.v1.Auth/Register" or "/mesh.v1.Auth/Login" || IsInfrastructure(path);
-
-    /// <summary>Health and reflection: neither authenticated nor charged.</summary>
-    public static bool IsInfrastructure(string path) =>
-        path.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal)
-        || path.StartsWith("/grpc.reflection.", StringComparison.Ordinal);
-
     /// <summary>The route of server-streaming calls, whose headers must reach the client at once.</summary>
     public const string StreamingRouteId = "notifications-subscribe";
 

@@ -10,5 +10,5 @@ public sealed class PermissionDeniedException(string reason, string message)
 {
     public string Reason { get; } = reason;
 
-    public override IEnumerable<IMessage> Details => [new ErrorInfo { Reason = Reason, Domain = UnauthenticatedException.Domain }];
+    public override IEnumerable<IMessage> Details => [new ErrorInfo { Reason = Reason, Domain = ErrorDomain.Mesh }];
 }

@@ -8,7 +8,7 @@ namespace Mesh.ServiceDefaults.Errors;
 public sealed class UnauthenticatedException(string reason, string message)
     : MeshException(StatusCode.Unauthenticated, message)
 {
-    public const string Domain = "mesh.dev";
+    public const string Domain = ErrorDomain.Mesh;
 
     public string Reason { get; } = reason;
 

@@ -1,9 +1,11 @@
+using Grpc.AspNetCore.Server;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Redis;
 using Mesh.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.ServiceDefaults.Hosting;
 
@@ -17,7 +19,13 @@ public static class ServiceDefaultsExtensions
     {
         builder.Services.AddMeshTelemetry(builder.Configuration, serviceName);
         builder.Services.AddRedis(builder.Configuration);
+        builder.Services.AddOptions<GrpcLimitsOptions>()
+            .Bind(builder.Configuration.GetSection(GrpcLimitsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>());
+        builder.Services.AddOptions<GrpcServiceOptions>()
+            .Configure<IOptions<GrpcLimitsOptions>>((grpc, limits) => grpc.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageSize);
         builder.Services.AddGrpcReflection();
         // "" (readiness) reports every dependency; "liveness" only that the process answers, so a
         // Redis outage takes pods out of rotation without restarting them.

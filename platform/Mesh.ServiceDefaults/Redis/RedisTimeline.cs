@@ -28,6 +28,27 @@ public sealed class RedisTimeline(IConnectionMultiplexer redis, string prefix)
         return redis.call('HMGET', KEYS[1], unpack(ids))
         """;
 
+    // KEYS[1] items, KEYS[2] index; ARGV the item, how far before it (ms), the most to return (one
+    // more when there are more).
+    // Oldest first; false when the item is not in the index.
+    private const string SinceScript = """
+        local at = redis.call('ZSCORE', KEYS[2], ARGV[1])
+        if not at then
+          return false
+        end
+        local ids = redis.call('ZRANGEBYSCORE', KEYS[2], tonumber(at) - tonumber(ARGV[2]), '+inf', 'LIMIT', 0, tonumber(ARGV[3]) + 2)
+        local others = {}
+        for _, id in ipairs(ids) do
+          if id ~= ARGV[1] and #others <= tonumber(ARGV[3]) then
+            others[#others + 1] = id
+          end
+        end
+        if #others == 0 then
+          return {}
+        end
+        return redis.call('HMGET', KEYS[1], unpack(others))
+        """;
+
     public string ItemsKey(string ownerId) => $"{prefix}:{{{ownerId}}}:items";
 
     public string IndexKey(string ownerId) => $"{prefix}:{{{ownerId}}}:index";
@@ -47,6 +68,21 @@ public sealed class RedisTimeline(IConnectionMultiplexer redis, string prefix)
 
     public async Task<byte[]?> GetAsync(string ownerId, string itemId) =>
         await redis.GetDatabase().HashGetAsync(ItemsKey(ownerId), itemId);
+
+    /// <summary>
+    /// The items, oldest first, from <paramref name="overlap"/> before the time of
+    /// <paramref name="itemId"/> on (that item itself left out), at most <paramref name="limit"/>:
+    /// what an owner who last saw it may have missed. Items are indexed by the time of their event,
+    /// which need not be the order they arrived in, so the overlap catches late arrivals at the price
+    /// of repeats. Null when the item is unknown. More than <paramref name="limit"/> returned means
+    /// there are more still.
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]>?> SinceAsync(string ownerId, string itemId, TimeSpan overlap, int limit)
+    {
+        var result = await redis.GetDatabase().ScriptEvaluateAsync(
+            SinceScript, [ItemsKey(ownerId), IndexKey(ownerId)], [itemId, (long)overlap.TotalMilliseconds, limit]);
+        return result.IsNull ? null : ((RedisResult[])result!).Where(r => !r.IsNull).Select(r => (byte[])r!).ToList();
+    }
 
     /// <summary>Up to <paramref name="count"/> items from <paramref name="offset"/>, and whether more follow.</summary>
     public async Task<(IReadOnlyList<byte[]> Items, bool HasMore)> PageAsync(string ownerId, int offset, int count)

@@ -21,9 +21,17 @@ public sealed class MeshFixture : IAsyncLifetime
     /// </summary>
     public const long CreditLimitCents = 900_000;
 
+    /// <summary>
+    /// The second gateway believes <c>X-Forwarded-For</c> from loopback, as a gateway behind a load
+    /// balancer would from the balancer: tests speak from many client addresses through it.
+    /// </summary>
+    public const string TrustedProxy = "127.0.0.1";
+
     private readonly RedisServerFixture _redis = new();
     private readonly List<ChildProcess> _processes = [];
     private readonly string _bootstrapFile = Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.bootstrap");
+    private Dictionary<string, string> _common = [];
+    private Dictionary<string, string> _gateway = [];
 
     public string GatewayAddress { get; private set; } = "";
 
@@ -55,7 +63,7 @@ public sealed class MeshFixture : IAsyncLifetime
         var notifications = Address();
         GatewayAddress = Address();
         var secondGateway = Address();
-        var common = new Dictionary<string, string>
+        var common = _common = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Redis__Configuration"] = _redis.ConnectionString,
@@ -69,9 +77,9 @@ public sealed class MeshFixture : IAsyncLifetime
         {
             ["Users__DefaultCreditLimitCents"] = CreditLimitCents.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, users);
-        Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", common, orders);
+        Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", new Dictionary<string, string>(common.Concat(TestCatalog.Environment)), orders);
         Start("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", common, notifications);
-        var gateway = new Dictionary<string, string>(common)
+        var gateway = _gateway = new Dictionary<string, string>(common)
         {
             ["Services__Users"] = users,
             ["Services__Orders"] = orders,
@@ -82,7 +90,10 @@ public sealed class MeshFixture : IAsyncLifetime
             ["Quotas__PerEmail__RefillPerSecond"] = "0.01",
         };
         Start("gateway", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", gateway, GatewayAddress);
-        Start("gateway-b", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", gateway, secondGateway);
+        Start("gateway-b", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", new Dictionary<string, string>(gateway)
+        {
+            ["ForwardedHeaders__KnownProxies__0"] = TrustedProxy,
+        }, secondGateway);
 
         foreach (var address in new[] { users, orders, notifications, GatewayAddress, secondGateway })
         {
@@ -105,6 +116,49 @@ public sealed class MeshFixture : IAsyncLifetime
 
         await _redis.DisposeAsync();
         File.Delete(_bootstrapFile);
+    }
+
+    /// <summary>
+    /// One more notification service and a gateway in front of it, configured like the fixture's own
+    /// but with <paramref name="notifications"/> and <paramref name="gateway"/> settings on top, over
+    /// the same Redis and broker. The notification service consumes in a group of its own, so the
+    /// fixture's consumers are not rebalanced. Disposing stops both.
+    /// </summary>
+    public async Task<ExtraGateway> StartExtraGatewayAsync(
+        IReadOnlyDictionary<string, string> notifications, IReadOnlyDictionary<string, string> gateway)
+    {
+        var notificationsAddress = Address();
+        var gatewayAddress = Address();
+        var name = $"extra-{Guid.NewGuid():N}"[..12];
+        var notificationsProcess = ChildProcess.StartDotnet(
+            $"{name}-notifications",
+            Runnables.Of("services/notifications/Mesh.Notifications", "Mesh.Notifications.dll"),
+            new Dictionary<string, string>(_common.Concat(notifications))
+            {
+                ["Urls"] = notificationsAddress,
+                ["Kafka__ConsumerGroup"] = $"mesh-notifications-{name}",
+            });
+        var gatewayProcess = ChildProcess.StartDotnet(
+            $"{name}-gateway",
+            Runnables.Of("gateway/Mesh.Gateway", "Mesh.Gateway.dll"),
+            new Dictionary<string, string>(_gateway.Concat(gateway))
+            {
+                ["Urls"] = gatewayAddress,
+                ["Services__Notifications"] = notificationsAddress,
+            });
+        var extra = new ExtraGateway(gatewayAddress, notificationsProcess, gatewayProcess);
+        foreach (var address in new[] { notificationsAddress, gatewayAddress })
+        {
+            using var channel = GrpcChannel.ForAddress(address);
+            if (!await GrpcHealth.WaitServingAsync(channel, TimeSpan.FromSeconds(60), () => extra.HasExited))
+            {
+                var output = extra.Output;
+                await extra.DisposeAsync();
+                throw new InvalidOperationException($"{address} never became SERVING.\n{output}");
+            }
+        }
+
+        return extra;
     }
 
     /// <summary>What every component printed, for the message of a failed assertion.</summary>

@@ -53,6 +53,7 @@ public sealed class TestUser
     public Task<Order> PlaceOrderAsync(string idempotencyKey, params OrderLine[] lines) =>
         Orders.PlaceOrderAsync(new PlaceOrderRequest { IdempotencyKey = idempotencyKey, Lines = { lines } }, Call()).ResponseAsync;
 
-    public static OrderLine Line(string sku = "SKU-1", int quantity = 1, long unitPriceCents = 1250) =>
+    /// <summary>A line of a <see cref="TestCatalog"/> SKU; no price means the catalog's.</summary>
+    public static OrderLine Line(string sku = TestCatalog.Item, int quantity = 1, long unitPriceCents = 0) =>
         new() { Sku = sku, Quantity = quantity, UnitPriceCents = unitPriceCents };
 }

@@ -12,8 +12,17 @@ public sealed class QuotaOptions
 
     public QuotaPolicyOptions Default { get; set; } = new() { Capacity = 100, RefillPerSecond = 20 };
 
-    /// <summary>Login and Register attempts per email address, on top of the per-address default.</summary>
+    /// <summary>
+    /// Failed Login attempts per email and client address (gateway). Only failures are charged, so
+    /// a stranger's wrong passwords from elsewhere never lock the owner out.
+    /// </summary>
     public QuotaPolicyOptions PerEmail { get; set; } = new() { Capacity = 10, RefillPerSecond = 0.2 };
+
+    /// <summary>
+    /// Failed Login attempts per email from all addresses together (gateway): the ceiling on guessing
+    /// one account's password from many addresses. Looser than <see cref="PerEmail"/>.
+    /// </summary>
+    public QuotaPolicyOptions EmailCeiling { get; set; } = new() { Capacity = 100, RefillPerSecond = 1 };
 
     /// <summary>Named policies; the name appears in rejections, headers and metrics.</summary>
     public Dictionary<string, QuotaPolicyOptions> Policies { get; set; } = new(StringComparer.Ordinal);

@@ -6,7 +6,7 @@ namespace Mesh.Coordination.Quotas.Configuration;
 /// </summary>
 public sealed class QuotaPolicySet
 {
-    private QuotaPolicySet(QuotaOptions options, QuotaRule defaultRule, QuotaRule perEmail, IReadOnlyList<QuotaRule> rules)
+    private QuotaPolicySet(QuotaOptions options, QuotaRule defaultRule, QuotaRule perEmail, QuotaRule emailCeiling, IReadOnlyList<QuotaRule> rules)
     {
         Enabled = options.Enabled;
         DenyCache = options.DenyCache;
@@ -21,8 +21,19 @@ public sealed class QuotaPolicySet
             .ToList();
         Default = defaultRule;
         PerEmail = perEmail;
+        EmailCeiling = emailCeiling;
         Rules = rules;
+        _policyMethods = rules.SelectMany(r => r.MatchValues(MethodKey))
+            .Where(m => m != "*")
+            .Select(m => m.TrimEnd('/'))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(m => m, m => m, StringComparer.OrdinalIgnoreCase);
     }
+
+    private readonly Dictionary<string, string> _policyMethods;
+
+    /// <summary>The descriptor key that names a gRPC method (<c>/package.Service/Method</c>).</summary>
+    public const string MethodKey = "method";
 
     /// <summary>Descriptor keys <c>metadata.&lt;name&gt;</c> take their value from that request header.</summary>
     public const string MetadataPrefix = "metadata.";
@@ -55,10 +66,25 @@ public sealed class QuotaPolicySet
 
     public QuotaRule Default { get; }
 
-    /// <summary>The gateway's Login and Register bucket per email address.</summary>
+    /// <summary>The gateway's bucket of failed Logins per email and client address.</summary>
     public QuotaRule PerEmail { get; }
 
+    /// <summary>The gateway's bucket of failed Logins per email, whatever the address.</summary>
+    public QuotaRule EmailCeiling { get; }
+
     public IReadOnlyList<QuotaRule> Rules { get; }
+
+    /// <summary>
+    /// One spelling for every way of writing a gRPC method: servers match method paths without
+    /// regard to case or a trailing slash, so a caller that varies them must not get a fresh bucket.
+    /// A method a policy names keeps the policy's spelling (so the policy matches); any other is
+    /// lower-cased. Trailing slashes are dropped.
+    /// </summary>
+    public string CanonicalMethod(string method)
+    {
+        var trimmed = method.TrimEnd('/');
+        return _policyMethods.TryGetValue(trimmed, out var named) ? named : trimmed.ToLowerInvariant();
+    }
 
     /// <summary>Compiles <paramref name="options"/>, or throws <see cref="QuotaConfigurationException"/> listing every problem.</summary>
     public static QuotaPolicySet Compile(QuotaOptions options)
@@ -77,6 +103,7 @@ public sealed class QuotaPolicySet
             options,
             Rule("default", options.Default, options.FailureMode),
             Rule("per-email", options.PerEmail, options.FailureMode),
+            Rule("email-ceiling", options.EmailCeiling, options.FailureMode),
             rules);
     }
 

@@ -8,6 +8,7 @@ public static class QuotaPolicyValidation
         var errors = new List<string>();
         Check("Quotas:Default", options.Default, requireMatch: false, errors);
         Check("Quotas:PerEmail", options.PerEmail, requireMatch: false, errors);
+        Check("Quotas:EmailCeiling", options.EmailCeiling, requireMatch: false, errors);
         foreach (var (name, policy) in options.Policies)
         {
             if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '{' or '}' or ':'))

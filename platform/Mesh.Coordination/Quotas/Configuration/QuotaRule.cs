@@ -14,6 +14,10 @@ public sealed class QuotaRule(QuotaPolicy policy, IReadOnlyDictionary<string, st
 
     public bool Unlimited { get; } = unlimited;
 
+    /// <summary>The value this rule requires for <paramref name="key"/>, if it names one.</summary>
+    public IEnumerable<string> MatchValues(string key) =>
+        match.TryGetValue(key, out var value) ? [value] : [];
+
     /// <summary>Every descriptor key this rule reads.</summary>
     public IEnumerable<string> DescriptorKeys => match.Keys.Concat(by);
 

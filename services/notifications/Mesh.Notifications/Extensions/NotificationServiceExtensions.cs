@@ -2,6 +2,7 @@ using Mesh.Contracts.Events.V1;
 using Mesh.Messaging;
 using Mesh.Notifications.Grpc;
 using Mesh.Notifications.Notifying;
+using Mesh.Notifications.Streaming;
 
 namespace Mesh.Notifications.Extensions;
 
@@ -9,8 +10,14 @@ public static class NotificationServiceExtensions
 {
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<StreamOptions>()
+            .Bind(builder.Configuration.GetSection(StreamOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NotificationStore>();
+        builder.Services.AddSingleton<StreamSlots>();
+        builder.Services.AddSingleton<Subscription>();
         builder.Services.AddKafkaEvents(builder.Configuration)
             .AddConsumer<OrderConfirmed, OrderOutcomeNotifier>()
             .AddConsumer<OrderRejected, OrderOutcomeNotifier>();

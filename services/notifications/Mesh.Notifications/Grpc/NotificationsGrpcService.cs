@@ -1,36 +1,31 @@
 using Grpc.Core;
 using Mesh.Contracts.V1;
 using Mesh.Notifications.Notifying;
+using Mesh.Notifications.Streaming;
+using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Hosting;
 using Mesh.ServiceDefaults.Paging;
 
 namespace Mesh.Notifications.Grpc;
 
 /// <summary>mesh.v1.Notifications for the user the gateway authenticated.</summary>
-public sealed class NotificationsGrpcService(NotificationStore store) : Contracts.V1.Notifications.NotificationsBase
+public sealed class NotificationsGrpcService(NotificationStore store, Subscription subscription) : Contracts.V1.Notifications.NotificationsBase
 {
-    public override async Task Subscribe(
-        SubscribeRequest request, IServerStreamWriter<Notification> responseStream, ServerCallContext context)
+    public override Task Subscribe(SubscribeRequest request, IServerStreamWriter<Notification> responseStream, ServerCallContext context)
     {
-        var queue = await store.SubscribeAsync(context.GetUserId());
-        try
+        var userId = context.GetUserId();
+        if (request.ResumeAfter.Length > 128)
         {
+            throw InvalidRequestException.ForField("resume_after", "must be at most 128 characters");
+        }
+
+        return subscription.RunAsync(
+            userId,
+            request.ResumeAfter,
             // Headers go out once the subscription is live: a client that awaits them misses nothing after.
-            await context.WriteResponseHeadersAsync([]);
-            while (!context.CancellationToken.IsCancellationRequested)
-            {
-                var message = await queue.ReadAsync(context.CancellationToken);
-                await responseStream.WriteAsync(Notification.Parser.ParseFrom((byte[])message.Message!), context.CancellationToken);
-            }
-        }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            // The client ended the stream: the normal way out.
-        }
-        finally
-        {
-            await queue.UnsubscribeAsync();
-        }
+            () => context.WriteResponseHeadersAsync([]),
+            notification => responseStream.WriteAsync(notification, context.CancellationToken),
+            context.CancellationToken);
     }
 
     public override async Task<ListNotificationsResponse> ListNotifications(

@@ -12,6 +12,9 @@ namespace Mesh.Notifications.Notifying;
 /// </summary>
 public sealed class NotificationStore(IConnectionMultiplexer redis)
 {
+    /// <summary>How far before a resume point a resumed stream looks again, for notifications indexed late.</summary>
+    public static readonly TimeSpan ResumeOverlap = TimeSpan.FromSeconds(10);
+
     private readonly RedisTimeline _timeline = new(redis, "notifications");
 
     public Task<bool> AddAsync(Notification notification) =>
@@ -27,6 +30,16 @@ public sealed class NotificationStore(IConnectionMultiplexer redis)
         var (items, hasMore) = await _timeline.PageAsync(userId, offset, count);
         return (items.Select(Notification.Parser.ParseFrom).ToList(), hasMore);
     }
+
+    /// <summary>
+    /// What a client that last handled <paramref name="notificationId"/> may have missed, oldest
+    /// first, with the notifications of the few seconds before it again (see <see cref="RedisTimeline.SinceAsync"/>).
+    /// Null when that notification is unknown.
+    /// </summary>
+    public async Task<IReadOnlyList<Notification>?> SinceAsync(string userId, string notificationId, int limit) =>
+        await _timeline.SinceAsync(userId, notificationId, ResumeOverlap, limit) is { } items
+            ? items.Select(Notification.Parser.ParseFrom).ToList()
+            : null;
 
     /// <summary>Subscribes to the user's live notifications; dispose the queue's subscription when done.</summary>
     public Task<ChannelMessageQueue> SubscribeAsync(string userId) =>

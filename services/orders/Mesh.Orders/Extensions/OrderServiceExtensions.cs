@@ -1,8 +1,10 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
 using Mesh.Messaging;
+using Mesh.Orders.Catalog;
 using Mesh.Orders.Grpc;
 using Mesh.Orders.Ordering;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Orders.Extensions;
 
@@ -14,6 +16,8 @@ public static class OrderServiceExtensions
             .Bind(builder.Configuration.GetSection(OrderOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<OrderOptions>, OrderOptionsValidator>();
+        builder.Services.AddSingleton<ProductCatalog>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OrderStore>();
         builder.Services.AddDistributedLocks(builder.Configuration);

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Mesh.Contracts.V1;
+using Mesh.Orders.Catalog;
 using Mesh.Orders.Ordering;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Hosting;
@@ -8,10 +9,10 @@ using Mesh.ServiceDefaults.Paging;
 namespace Mesh.Orders.Grpc;
 
 /// <summary>mesh.v1.Orders for the user the gateway authenticated.</summary>
-public sealed class OrdersGrpcService(OrderPlacement placement, OrderStore store) : Contracts.V1.Orders.OrdersBase
+public sealed class OrdersGrpcService(OrderPlacement placement, OrderStore store, ProductCatalog catalog) : Contracts.V1.Orders.OrdersBase
 {
     public override Task<Order> PlaceOrder(PlaceOrderRequest request, ServerCallContext context) =>
-        placement.PlaceAsync(PlaceOrderCommand.Validate(context.GetUserId(), request), context.CancellationToken);
+        placement.PlaceAsync(PlaceOrderCommand.Validate(context.GetUserId(), request, catalog), context.CancellationToken);
 
     public override async Task<Order> GetOrder(GetOrderRequest request, ServerCallContext context)
     {
@@ -28,5 +29,17 @@ public sealed class OrdersGrpcService(OrderPlacement placement, OrderStore store
         var page = PageRequest.From(request.PageSize, request.PageToken);
         var (orders, hasMore) = await store.PageAsync(userId, page.Offset, page.Size);
         return new ListOrdersResponse { Orders = { orders }, NextPageToken = page.NextToken(hasMore) };
+    }
+
+    public override Task<ListProductsResponse> ListProducts(ListProductsRequest request, ServerCallContext context)
+    {
+        _ = context.GetUserId(); // Any authenticated user may read the catalog.
+        var page = PageRequest.From(request.PageSize, request.PageToken);
+        var products = catalog.All;
+        return Task.FromResult(new ListProductsResponse
+        {
+            Products = { products.Skip(page.Offset).Take(page.Size).Select(p => new Product { Sku = p.Sku, UnitPriceCents = p.PriceCents }) },
+            NextPageToken = page.NextToken(products.Count > page.Offset + page.Size),
+        });
     }
 }

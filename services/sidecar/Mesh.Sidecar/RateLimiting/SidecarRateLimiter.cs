@@ -7,6 +7,8 @@ namespace Mesh.Sidecar.RateLimiting;
 /// <summary>
 /// Maps a domain and its descriptors to the <c>Quotas</c> policies (a descriptor that matches
 /// none falls under the default) and decides all of them in one engine call, all or nothing.
+/// A <c>method</c> entry counts in its canonical spelling (<see cref="QuotaPolicySet.CanonicalMethod"/>),
+/// so a caller cannot dodge a bucket by changing the case of a gRPC path.
 /// </summary>
 public sealed class SidecarRateLimiter(IQuotaEngine engine, QuotaPolicySource policies)
 {
@@ -27,12 +29,25 @@ public sealed class SidecarRateLimiter(IQuotaEngine engine, QuotaPolicySource po
         foreach (var entries in descriptors)
         {
             var start = charges.Count;
-            set.Resolve(new QuotaDescriptor(domain, entries), Math.Max(1, hits), charges);
+            set.Resolve(new QuotaDescriptor(domain, Canonical(entries, set)), Math.Max(1, hits), charges);
             ranges.Add((start, charges.Count - start));
         }
 
         var verdict = await engine.DecideAsync(charges, cancellationToken);
         return new RateLimitCheck(verdict, [.. ranges.Select(r => verdict.DecidingAmong(r.Start, r.Count))]);
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string>> Canonical(IReadOnlyList<KeyValuePair<string, string>> entries, QuotaPolicySet set)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Key == QuotaPolicySet.MethodKey)
+            {
+                return [.. entries.Select(e => e.Key == QuotaPolicySet.MethodKey ? KeyValuePair.Create(e.Key, set.CanonicalMethod(e.Value)) : e)];
+            }
+        }
+
+        return entries;
     }
 
     private static void Validate(string domain, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> descriptors)

@@ -23,7 +23,12 @@ public static class UserServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<PasswordHashingOptions>()
+            .Bind(builder.Configuration.GetSection(PasswordHashingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
+        builder.Services.AddSingleton<PasswordWork>();
         builder.Services.AddSingleton<UserAccountStore>();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<CreditStore>();

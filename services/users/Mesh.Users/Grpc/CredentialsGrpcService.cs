@@ -10,14 +10,11 @@ public sealed class CredentialsGrpcService(AccountService accounts) : Credential
 {
     public override async Task<VerifyPasswordResponse> VerifyPassword(VerifyPasswordRequest request, ServerCallContext context)
     {
-        var violations = new FieldViolations().RequireText("email", request.Email, 254);
-        if (request.Password.Length == 0)
-        {
-            violations.Add("password", "must not be empty");
-        }
-
-        violations.ThrowIfAny();
-        var account = await accounts.VerifyAsync(request.Email, request.Password);
+        new FieldViolations()
+            .RequireText("email", request.Email, 254)
+            .RequirePresentedPassword("password", request.Password)
+            .ThrowIfAny();
+        var account = await accounts.VerifyAsync(request.Email, request.Password, context.CancellationToken);
         return new VerifyPasswordResponse { UserId = account.UserId };
     }
 
@@ -25,9 +22,10 @@ public sealed class CredentialsGrpcService(AccountService accounts) : Credential
     {
         new FieldViolations()
             .RequireText("user_id", request.UserId, 64)
+            .RequirePresentedPassword("current_password", request.CurrentPassword)
             .RequireValidPassword("new_password", request.NewPassword)
             .ThrowIfAny();
-        await accounts.ChangePasswordAsync(request.UserId, request.CurrentPassword, request.NewPassword);
+        await accounts.ChangePasswordAsync(request.UserId, request.CurrentPassword, request.NewPassword, context.CancellationToken);
         return new ChangePasswordResponse();
     }
 }

@@ -10,7 +10,7 @@ public sealed class RegistrationGrpcService(AccountService accounts) : Auth.Auth
     public override async Task<User> Register(RegisterRequest request, ServerCallContext context)
     {
         var valid = RegistrationRequest.Validate(request.Email, request.Password, request.DisplayName);
-        var account = await accounts.RegisterAsync(valid);
+        var account = await accounts.RegisterAsync(valid, context.CancellationToken);
         return new User { UserId = account.UserId, Email = account.Email, DisplayName = account.DisplayName };
     }
 }
