@@ -82,7 +82,9 @@ public sealed class ComposeFileTests
         var published = Compose.Services.Keys.Where(s => Compose.PublishedPorts(s).Count > 0).Order().ToList();
 
         Assert.Equal(["gateway", "jaeger"], published);
-        Assert.EndsWith(":16686", Assert.Single(Compose.PublishedPorts("jaeger")), StringComparison.Ordinal);
+        var jaeger = Assert.Single(Compose.PublishedPorts("jaeger"));
+        Assert.StartsWith("127.0.0.1:", jaeger, StringComparison.Ordinal);
+        Assert.EndsWith(":16686", jaeger, StringComparison.Ordinal);
         var gatewayPort = Address.Parse(Compose.EffectiveEnvironment(RunnableCatalog.Named("gateway"))["Urls"])!.Port;
         Assert.EndsWith($":{gatewayPort}", Assert.Single(Compose.PublishedPorts("gateway")), StringComparison.Ordinal);
     }
@@ -130,6 +132,39 @@ public sealed class ComposeFileTests
         Assert.Contains("${REDIS_PASSWORD:?", compose, StringComparison.Ordinal);
         Assert.DoesNotContain("password=change-me", compose, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(".env", File.ReadAllLines(Repository.PathOf(".gitignore")).Select(l => l.Trim()));
+    }
+
+    [Fact]
+    public void Services_Every_DropsAllCapabilitiesAndCannotGainPrivileges()
+    {
+        var problems = Compose.Services
+            .Where(s => !s.Value.List("cap_drop").OfType<string>().Contains("ALL")
+                || !s.Value.List("security_opt").OfType<string>().Contains("no-new-privileges:true"))
+            .Select(s => s.Key)
+            .ToList();
+
+        Assert.True(problems.Count == 0, $"These services keep capabilities or may gain privileges: {string.Join(", ", problems)}.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Services_Runnable_RunWithAReadOnlyRootAndAnInMemoryTmp(string name)
+    {
+        var service = Compose.Services[name];
+
+        Assert.Equal("true", service.Text("read_only"));
+        Assert.Contains("/tmp", service.List("tmpfs").OfType<string>());
+    }
+
+    [Fact]
+    public void Redis_ExamplePassword_IsRefusedAtStart()
+    {
+        var example = File.ReadAllLines(Repository.PathOf("deploy/compose.env.example"))
+            .Single(l => l.StartsWith("REDIS_PASSWORD=", StringComparison.Ordinal))["REDIS_PASSWORD=".Length..];
+        var command = string.Join(" ", Compose.Services["redis"].List("command").OfType<string>());
+
+        Assert.Contains($"\"$$REDIS_PASSWORD\" = {example} ]", command, StringComparison.Ordinal);
+        Assert.Contains("exit 1", command, StringComparison.Ordinal);
     }
 
     private static bool HasHealthCheck(string service)

@@ -232,6 +232,42 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void NetworkPolicies_Egress_EveryRuleNamesItsDestinations()
+    {
+        var open = Base.OfKind("NetworkPolicy")
+            .SelectMany(p => p.Body.Map("spec").Maps("egress").Select(rule => (p.Name, rule)))
+            .Where(e => e.rule.List("to").Count == 0)
+            .Select(e => e.Name)
+            .ToList();
+
+        Assert.True(open.Count == 0, $"Egress rules without `to:` (any destination on their ports): {string.Join(", ", open)}.");
+    }
+
+    [Fact]
+    public void Namespaces_EveryOverlay_EnforcesTheRestrictedPodSecurityStandard()
+    {
+        foreach (var overlay in Kustomization.Overlays)
+        {
+            var ns = Assert.Single(overlay.OfKind("Namespace"));
+            var labels = ns.Body.At("metadata", "labels");
+            Assert.Equal(overlay.Root.Text("namespace"), ns.Name);
+            Assert.Equal("restricted", labels.Text("pod-security.kubernetes.io/enforce"));
+        }
+    }
+
+    [Fact]
+    public void Gateway_Production_KeepsTheClientAddress()
+    {
+        var prod = Kustomization.Overlays.Single(o => o.Directory.EndsWith("/prod", StringComparison.Ordinal));
+
+        var service = Yaml.LoadDocuments(Repository.PathOf($"{prod.Directory}/patches/gateway.yaml"))
+            .Single(d => d.Text("kind") == "Service");
+
+        Assert.Equal("LoadBalancer", service.At("spec").Text("type"));
+        Assert.Equal("Local", service.At("spec").Text("externalTrafficPolicy"));
+    }
+
+    [Fact]
     public void Secrets_BaseAndProduction_HoldNoSecretValues()
     {
         foreach (var kustomization in Kustomization.Overlays.Where(o => !o.Directory.EndsWith("/dev", StringComparison.Ordinal)).Append(Base))

@@ -43,4 +43,43 @@ public sealed class RedisTimelineTests(RedisServerFixture redis) : RedisTestBase
         Assert.False(moreAfterSecond);
         Assert.Empty((await timeline.PageAsync("u2", 0, 2)).Items);
     }
+
+    [Fact]
+    public async Task Since_KnownItem_LaterItemsOldestFirstWithTheOverlapAndNotItself()
+    {
+        var timeline = new RedisTimeline(Redis, "test");
+        var start = DateTimeOffset.UtcNow;
+        foreach (var (id, seconds) in new[] { ("old", -60), ("near", -5), ("seen", 0), ("late", 3), ("later", 9) })
+        {
+            await timeline.AddIfAbsentAsync("u1", id, start.AddSeconds(seconds), Encoding.UTF8.GetBytes(id), publish: false);
+        }
+
+        var since = await timeline.SinceAsync("u1", "seen", TimeSpan.FromSeconds(10), limit: 10);
+
+        Assert.Equal(["near", "late", "later"], since!.Select(Encoding.UTF8.GetString));
+    }
+
+    [Fact]
+    public async Task Since_MoreThanTheLimit_OneMoreThanTheLimitSoTheCallerKnows()
+    {
+        var timeline = new RedisTimeline(Redis, "test");
+        var start = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 6; i++)
+        {
+            await timeline.AddIfAbsentAsync("u1", $"n{i}", start.AddSeconds(i), Encoding.UTF8.GetBytes($"n{i}"), publish: false);
+        }
+
+        var since = await timeline.SinceAsync("u1", "n0", TimeSpan.Zero, limit: 3);
+
+        Assert.Equal(["n1", "n2", "n3", "n4"], since!.Select(Encoding.UTF8.GetString));
+    }
+
+    [Fact]
+    public async Task Since_UnknownItem_Null()
+    {
+        var timeline = new RedisTimeline(Redis, "test");
+        await timeline.AddIfAbsentAsync("u1", "a", DateTimeOffset.UtcNow, Encoding.UTF8.GetBytes("a"), publish: false);
+
+        Assert.Null(await timeline.SinceAsync("u1", "nothing", TimeSpan.FromSeconds(10), limit: 10));
+    }
 }

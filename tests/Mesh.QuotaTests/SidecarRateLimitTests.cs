@@ -107,6 +107,39 @@ public sealed class SidecarRateLimitTests(SidecarHost host) : IClassFixture<Side
         Assert.Equal(StatusCode.InvalidArgument, exception.StatusCode);
     }
 
+    [Fact]
+    public async Task ShouldRateLimit_MethodSpelledOtherwise_ChargesThePolicyOfTheMethod()
+    {
+        var user = Guid.NewGuid().ToString("N");
+        string[] spellings = ["/mesh.v1.Orders/PlaceOrder", "/MESH.V1.ORDERS/PLACEORDER", "/mesh.v1.orders/placeorder/"];
+
+        var responses = new List<RateLimitResponse>();
+        foreach (var method in spellings)
+        {
+            responses.Add(await ShouldRateLimitAsync("grpc", 0, [("method", method), ("user", user)]));
+        }
+
+        Assert.Equal([Code.Ok, Code.Ok, Code.OverLimit], responses.Select(r => r.OverallCode));
+        Assert.All(responses, r => Assert.Equal("place-order", Assert.Single(r.Statuses).CurrentLimit.Name));
+    }
+
+    [Fact]
+    public async Task Check_MethodNoPolicyNames_SpellingsShareTheDefaultBucket()
+    {
+        var service = $"/t{Guid.NewGuid():N}.Svc";
+        string[] spellings = [$"{service}/Call", $"{service.ToUpperInvariant()}/CALL", $"{service}/call/", $"{service}/Call"];
+
+        var allowed = new List<bool>();
+        foreach (var method in spellings)
+        {
+            var request = new CheckRequest { Domain = "grpc" };
+            request.Descriptors.Add(new CheckRequest.Types.RequestDescriptor { Entries = { new CheckRequest.Types.Entry { Key = "method", Value = method } } });
+            allowed.Add((await Native.CheckAsync(request, deadline: Deadline)).Allowed);
+        }
+
+        Assert.Equal([true, true, true, false], allowed);
+    }
+
     private static DateTime Deadline => DateTime.UtcNow.AddSeconds(10);
 
     private static string NewAddress() => $"10.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}-{Guid.NewGuid():N}";

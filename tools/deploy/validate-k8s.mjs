@@ -1,9 +1,12 @@
-// Validates rendered Kubernetes manifests offline, in two passes over every object:
+// Validates rendered Kubernetes manifests offline, in three passes over every object:
 //  1. the OpenAPI schema of the Kubernetes API (kubernetes-models: JSON-schema validators
 //     generated from the API's OpenAPI document): types, enums, formats, required fields;
 //  2. the API's field names (kubernetes-types, the API's types as TypeScript declarations,
 //     checked by the TypeScript compiler): an unknown or misspelled field fails, which the
-//     OpenAPI schema alone lets through.
+//     OpenAPI schema alone lets through;
+//  3. Pod Security Admission: every pod template in a namespace labelled
+//     pod-security.kubernetes.io/enforce=restricted meets the "restricted" profile, as the API
+//     server would check it at admission (so a violation fails here, not at deploy time).
 // A kind that is not a built-in Kubernetes kind fails too: nothing here can vouch for it.
 //
 // Usage: node validate-k8s.mjs <tools dir with node_modules> <rendered.yaml>...
@@ -75,6 +78,61 @@ for (const file of files) {
       failures.push(`${label}: schema: ${error.message}`);
     }
     typed.push({ label, object, typesModule, kind: object.kind });
+  }
+}
+
+// Pass 3: the "restricted" Pod Security Standard (kubernetes.io/docs/concepts/security/pod-security-standards).
+const restrictedNamespaces = new Set(
+  typed
+    .filter((e) => e.kind === "Namespace" && e.object.metadata?.labels?.["pod-security.kubernetes.io/enforce"] === "restricted")
+    .map((e) => e.object.metadata.name),
+);
+const allowedVolumes = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+function podSpecOf(object) {
+  switch (object.kind) {
+    case "Pod":
+      return object.spec;
+    case "CronJob":
+      return object.spec?.jobTemplate?.spec?.template?.spec;
+    case "Deployment":
+    case "StatefulSet":
+    case "DaemonSet":
+    case "ReplicaSet":
+    case "Job":
+      return object.spec?.template?.spec;
+    default:
+      return undefined;
+  }
+}
+function restrictedViolations(pod) {
+  const problems = [];
+  const podContext = pod.securityContext ?? {};
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push("uses the host's network, PID or IPC namespace");
+  for (const volume of pod.volumes ?? []) {
+    const type = Object.keys(volume).find((k) => k !== "name");
+    if (!allowedVolumes.includes(type)) problems.push(`volume ${volume.name} is of type ${type}`);
+  }
+  const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? []), ...(pod.ephemeralContainers ?? [])];
+  for (const container of containers) {
+    const context = container.securityContext ?? {};
+    const where = `container ${container.name}`;
+    if ((context.runAsNonRoot ?? podContext.runAsNonRoot) !== true) problems.push(`${where}: runAsNonRoot is not true`);
+    if ((context.runAsUser ?? podContext.runAsUser) === 0) problems.push(`${where}: runs as user 0`);
+    const seccomp = (context.seccompProfile ?? podContext.seccompProfile)?.type;
+    if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`${where}: seccompProfile is not RuntimeDefault or Localhost`);
+    if (context.privileged === true) problems.push(`${where}: privileged`);
+    if (context.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
+    if (!(context.capabilities?.drop ?? []).includes("ALL")) problems.push(`${where}: does not drop ALL capabilities`);
+    const added = (context.capabilities?.add ?? []).filter((c) => c !== "NET_BIND_SERVICE");
+    if (added.length > 0) problems.push(`${where}: adds capabilities ${added.join(", ")}`);
+    if ((container.ports ?? []).some((p) => p.hostPort)) problems.push(`${where}: uses a hostPort`);
+  }
+  return problems;
+}
+for (const entry of typed) {
+  const pod = podSpecOf(entry.object);
+  if (pod && restrictedNamespaces.has(entry.object.metadata?.namespace)) {
+    for (const problem of restrictedViolations(pod)) failures.push(`${entry.label}: pod security "restricted": ${problem}`);
   }
 }
 

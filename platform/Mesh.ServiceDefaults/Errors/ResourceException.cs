@@ -4,7 +4,7 @@ using Grpc.Core;
 
 namespace Mesh.ServiceDefaults.Errors;
 
-/// <summary>NOT_FOUND or ALREADY_EXISTS for one named resource, with google.rpc.ResourceInfo.</summary>
+/// <summary>NOT_FOUND for one named resource, with google.rpc.ResourceInfo.</summary>
 public sealed class ResourceException : MeshException
 {
     private ResourceException(StatusCode code, string resourceType, string resourceName, string message)
@@ -23,7 +23,4 @@ public sealed class ResourceException : MeshException
 
     public static ResourceException NotFound(string resourceType, string resourceName) =>
         new(StatusCode.NotFound, resourceType, resourceName, $"{resourceType} '{resourceName}' was not found.");
-
-    public static ResourceException AlreadyExists(string resourceType, string resourceName) =>
-        new(StatusCode.AlreadyExists, resourceType, resourceName, $"{resourceType} '{resourceName}' already exists.");
 }

@@ -7,6 +7,7 @@ public sealed class SidecarHost : IAsyncLifetime
 {
     public const int DefaultCapacity = 3;
     public const int PerAddressCapacity = 5;
+    public const int PlaceOrderCapacity = 2;
 
     private readonly RedisServerFixture _redis = new();
 
@@ -31,6 +32,11 @@ public sealed class SidecarHost : IAsyncLifetime
             ["Quotas__Policies__login__By__0"] = "path",
             ["Quotas__Policies__login__RequestsPerUnit"] = "2",
             ["Quotas__Policies__login__Unit"] = "minute",
+            ["Quotas__Policies__place-order__Match__domain"] = "grpc",
+            ["Quotas__Policies__place-order__Match__method"] = "/mesh.v1.Orders/PlaceOrder",
+            ["Quotas__Policies__place-order__By__0"] = "user",
+            ["Quotas__Policies__place-order__Capacity"] = $"{PlaceOrderCapacity}",
+            ["Quotas__Policies__place-order__RefillPerSecond"] = "0.01",
         });
     }
 

@@ -17,7 +17,7 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
             await using var feed = await DemoView.StepAsync("Subscribe", () => NotificationFeed.OpenAsync(client, cancellationToken));
             DemoView.Done("subscribed to notifications (the stream is read in the background)");
 
-            var (first, second, overCredit, trace, idempotent) = await PlaceOrdersAsync(cancellationToken);
+            var (first, second, overCredit, trace, idempotent, priced) = await PlaceOrdersAsync(cancellationToken);
             var delivered = await ShowDeliveredAsync(feed, [first.OrderId, second.OrderId, overCredit.OrderId], cancellationToken);
             await ShowQueriesAsync(first.OrderId, cancellationToken);
             await ShowCreditAsync(cancellationToken);
@@ -29,7 +29,7 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
             var outcome = await DemoView.StepAsync("GetOrder loop", () =>
                 QuotaProbe.RunAsync(client, first.OrderId, settings.MaxQuotaCalls, cancellationToken));
             DemoView.QuotaRejection(outcome, settings.MaxQuotaCalls);
-            return idempotent && delivered ? 0 : 1;
+            return idempotent && priced && delivered ? 0 : 1;
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -55,26 +55,31 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
         DemoView.Done($"logged in: token {DemoView.Value(Secrets.Mask(session.Token))}, expires {DemoView.Time(session.ExpiresAt?.ToDateTimeOffset())}");
     }
 
-    private async Task<(Order First, Order Second, Order OverCredit, TraceParent Trace, bool Idempotent)> PlaceOrdersAsync(CancellationToken cancellationToken)
+    private async Task<(Order First, Order Second, Order OverCredit, TraceParent Trace, bool Idempotent, bool Priced)> PlaceOrdersAsync(CancellationToken cancellationToken)
     {
-        DemoView.Section("Orders");
+        DemoView.Section("Catalog and orders");
+        var products = (await client.Orders.ListProductsAsync(new ListProductsRequest { PageSize = 100 }, client.Call(cancellationToken))).Products;
+        DemoView.Products(products);
+        var cheapest = products.MinBy(p => p.UnitPriceCents)!;
+        var dearest = products.MaxBy(p => p.UnitPriceCents)!;
+
+        // Prices come from the catalog, never from the client: a made-up one is refused with the real one.
+        var priced = await DemoView.RefusedAsync("PlaceOrder with a made-up price", () => client.Orders.PlaceOrderAsync(
+            new PlaceOrderRequest { IdempotencyKey = $"demo-{Guid.NewGuid():N}", Lines = { new OrderLine { Sku = cheapest.Sku, Quantity = 1, UnitPriceCents = 1 } } },
+            client.Call(cancellationToken)).ResponseAsync);
+
         var trace = TraceParent.New();
         var firstKey = $"demo-{Guid.NewGuid():N}";
-        var firstLines = new[]
-        {
-            new OrderLine { Sku = "COFFEE-250G", Quantity = 2, UnitPriceCents = 899 },
-            new OrderLine { Sku = "MUG-BLUE", Quantity = 1, UnitPriceCents = 1250 },
-        };
-
+        OrderLine[] firstLines = [.. products.OrderBy(p => p.UnitPriceCents).Take(2).Select((p, i) => new OrderLine { Sku = p.Sku, Quantity = 2 - i })];
         var first = await PlaceAsync(firstKey, firstLines, trace, cancellationToken);
         var repeat = await PlaceAsync(firstKey, firstLines, TraceParent.New(), cancellationToken);
         var second = await PlaceAsync(
-            $"demo-{Guid.NewGuid():N}", [new OrderLine { Sku = "TEA-GREEN", Quantity = 3, UnitPriceCents = 450 }], TraceParent.New(), cancellationToken);
+            $"demo-{Guid.NewGuid():N}", [new OrderLine { Sku = cheapest.Sku, Quantity = 3, UnitPriceCents = cheapest.UnitPriceCents }], TraceParent.New(), cancellationToken);
 
-        // One cent more than the whole limit: the saga must reject it whatever the limit is configured to.
+        // Just over the whole limit: the saga must reject it whatever the limit and the prices are.
         var credit = await client.Users.GetCreditAsync(new GetCreditRequest(), client.Call(cancellationToken));
         var overCredit = await PlaceAsync(
-            $"demo-{Guid.NewGuid():N}", [new OrderLine { Sku = "ESPRESSO-MACHINE", Quantity = 1, UnitPriceCents = credit.LimitCents + 1 }],
+            $"demo-{Guid.NewGuid():N}", [new OrderLine { Sku = dearest.Sku, Quantity = (int)(credit.LimitCents / dearest.UnitPriceCents) + 1 }],
             TraceParent.New(), cancellationToken);
 
         var idempotent = repeat.OrderId == first.OrderId;
@@ -90,7 +95,7 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
             DemoView.Fail("repeating an idempotency key created a second order");
         }
 
-        return (first, second, overCredit, trace, idempotent);
+        return (first, second, overCredit, trace, idempotent, priced);
     }
 
     private Task<Order> PlaceAsync(string key, IEnumerable<OrderLine> lines, TraceParent trace, CancellationToken cancellationToken) =>

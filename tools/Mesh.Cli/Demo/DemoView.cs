@@ -55,6 +55,33 @@ public static class DemoView
         AnsiConsole.Write(table);
     }
 
+    public static void Products(IEnumerable<Product> products)
+    {
+        var table = new Table().Title("ListProducts: the catalog the order service prices from").AddColumns("sku", "price");
+        foreach (var product in products)
+        {
+            table.AddRow(Markup.Escape(product.Sku), Money(product.UnitPriceCents));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Runs a call that must be refused with FAILED_PRECONDITION and shows how; true when it was.</summary>
+    public static async Task<bool> RefusedAsync<T>(string doing, Func<Task<T>> call)
+    {
+        try
+        {
+            await StepAsync(doing, call);
+            Fail($"{Markup.Escape(doing)}: accepted, but it should have been refused");
+            return false;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            Done($"{Markup.Escape(doing)}: {Code(e.StatusCode)} {Markup.Escape(e.Status.Detail)}");
+            return true;
+        }
+    }
+
     public static void Notifications(string title, IEnumerable<Notification> notifications)
     {
         var table = new Table().Title(Markup.Escape(title)).AddColumns("created", "kind", "order id", "text");
