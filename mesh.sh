@@ -7,6 +7,11 @@ cd "$ROOT"
 
 STATE_DIR="$ROOT/.mesh"
 LOG_DIR="$STATE_DIR/logs"
+CERT_DIR="$STATE_DIR/certs"
+SECRET_DIR="$STATE_DIR/secrets"
+REDIS_SECRET_DIR="$SECRET_DIR/redis"
+SIDECAR_TOKEN_FILE="$STATE_DIR/sidecar.token"
+TRUST_DOMAIN="${MESH_TRUST_DOMAIN:-mesh.local}"
 CONFIGURATION=Debug
 TFM=net10.0
 SOLUTION=Mesh.sln
@@ -209,9 +214,12 @@ wait_until() {
   done
 }
 
-# wait_healthy URL...: the CLI polls grpc.health.v1 while this script watches the processes.
+# wait_healthy URL...: the CLI polls grpc.health.v1 (over mutual TLS as the operator for https
+# addresses) while this script watches the processes.
 wait_healthy() {
-  cli health --wait --timeout "${START_TIMEOUT}s" "$@" &
+  local settings
+  mapfile -t settings < <(identity_env operator)
+  env "${settings[@]}" dotnet "$CLI_DLL" health --wait --timeout "${START_TIMEOUT}s" "$@" &
   HEALTH_PID=$!
   while alive "$HEALTH_PID"; do
     check_alive
@@ -247,7 +255,8 @@ stop_all() {
     kill -KILL -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  ((OWNS_ENDPOINTS)) && rm -f "$STATE_DIR/endpoints.json" "$STATE_DIR/kafka.bootstrap"
+  # The throw-away CA, certificates, passwords and token go with the mesh they were made for.
+  ((OWNS_ENDPOINTS)) && rm -rf "$STATE_DIR/endpoints.json" "$STATE_DIR/kafka.bootstrap" "$CERT_DIR" "$SECRET_DIR" "$SIDECAR_TOKEN_FILE"
   log "stopped"
 }
 
@@ -256,7 +265,35 @@ stop_all() {
 
 url() { printf 'http://%s:%s' "$HOST" "$1"; }
 
-REDIS='' KAFKA='' DEV_BROKER=0 DASHBOARD='' OTLP=''
+REDIS='' KAFKA='' DEV_BROKER=0 DASHBOARD='' OTLP='' OWN_REDIS=0 SIDECAR_TOKEN_SHA=''
+
+# A throw-away mesh CA with a certificate per workload, a password per Redis user with the ACL
+# file, and the sidecar's development token: the production mechanisms, with local secrets.
+make_credentials() {
+  log "creating a throw-away mesh CA and workload certificates in ${CERT_DIR#"$ROOT/"}"
+  cli certs --out "$CERT_DIR" --trust-domain "$TRUST_DOMAIN" >/dev/null
+  cli redis-acl --out "$REDIS_SECRET_DIR" >/dev/null
+  SIDECAR_TOKEN_SHA="$(cli app-token --out "$SIDECAR_TOKEN_FILE")"
+}
+
+# identity_env WORKLOAD: the settings that give a process its workload certificate.
+identity_env() {
+  printf '%s\n' "Identity__TrustDomain=$TRUST_DOMAIN" \
+    "Identity__CertificateFile=$CERT_DIR/$1.pem" \
+    "Identity__KeyFile=$CERT_DIR/$1.key" \
+    "Identity__TrustBundleFile=$CERT_DIR/ca.pem"
+}
+
+# redis_env USER: the ACL user a process connects as, when this script runs redis-server.
+redis_env() {
+  ((OWN_REDIS)) || return 0
+  printf '%s\n' "Redis__User=$1" "Redis__PasswordFile=$REDIS_SECRET_DIR/$1.password"
+}
+
+# redis_cli ARGS...: redis-cli as the admin user; the password travels in the environment.
+redis_cli() {
+  REDISCLI_AUTH="$(cat "$REDIS_SECRET_DIR/mesh-admin.password")" redis-cli --no-auth-warning --user mesh-admin "$@"
+}
 
 start_redis() {
   if [[ -n "${Redis__Configuration:-}" ]]; then
@@ -265,17 +302,22 @@ start_redis() {
     return
   fi
   REDIS="$HOST:$REDIS_PORT"
+  OWN_REDIS=1
   mkdir -p "$STATE_DIR/redis"
-  log "starting redis-server on $REDIS (in memory, no persistence)"
+  log "starting redis-server on $REDIS (in memory, no persistence; an ACL user per service, the default user off)"
   start redis redis-server --bind "$HOST" --port "$REDIS_PORT" --save '' --appendonly no \
-    --dir "$STATE_DIR/redis" --daemonize no --protected-mode yes
-  wait_until "redis-server on $REDIS" redis_ready
+    --dir "$STATE_DIR/redis" --daemonize no --protected-mode yes --aclfile "$REDIS_SECRET_DIR/users.acl"
+  wait_until "redis-server on $REDIS" mesh_redis_ready
   export Redis__Configuration="$REDIS"
 }
 
-# redis_ready [PORT]: the port defaults to the mesh's Redis.
+mesh_redis_ready() {
+  [[ "$(redis_cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
+}
+
+# redis_ready PORT: a redis-server without ACL users (bench).
 redis_ready() {
-  [[ "$(redis-cli -h "$HOST" -p "${1:-$REDIS_PORT}" ping 2>/dev/null)" == PONG ]]
+  [[ "$(redis-cli -h "$HOST" -p "$1" ping 2>/dev/null)" == PONG ]]
 }
 
 start_kafka() {
@@ -322,9 +364,9 @@ dashboard_ready() {
   port_open "$HOST" "$DASHBOARD_PORT" && port_open "$HOST" "$OTLP_PORT"
 }
 
-# start_service NAME PROJECT_DIR PORT [ENV...]
+# start_service NAME PROJECT_DIR URL [ENV...]
 start_service() {
-  local name="$1" dir="$2" port="$3" project
+  local name="$1" dir="$2" address="$3" project
   shift 3
   project="$(basename "$dir")"
   local output="$ROOT/$dir/bin/$CONFIGURATION/$TFM"
@@ -332,22 +374,36 @@ start_service() {
   # Run from the output folder: ASP.NET Core looks for appsettings.json in the current directory.
   # `Urls` (not ASPNETCORE_URLS) because appsettings.json sets it and environment variables
   # without a prefix are read after appsettings.
-  start "$name" env --chdir="$output" Urls="$(url "$port")" "$@" dotnet "$project.dll"
+  start "$name" env --chdir="$output" Urls="$address" "$@" dotnet "$project.dll"
 }
 
+# The internal services speak mutual TLS; the sidecar's app API and the gateway's public port stay
+# plain h2c on loopback.
+tls_url() { printf 'https://%s:%s' "$HOST" "$1"; }
+
 start_services() {
-  log "starting users, orders, notifications and the sidecar"
-  start_service users services/users/Mesh.Users "$USERS_PORT"
-  start_service orders services/orders/Mesh.Orders "$ORDERS_PORT"
-  start_service notifications services/notifications/Mesh.Notifications "$NOTIFICATIONS_PORT"
-  start_service sidecar services/sidecar/Mesh.Sidecar "$SIDECAR_PORT"
-  wait_healthy "$(url "$USERS_PORT")" "$(url "$ORDERS_PORT")" "$(url "$NOTIFICATIONS_PORT")" "$(url "$SIDECAR_PORT")"
+  log "starting users, orders, notifications (mutual TLS) and the sidecar"
+  local name dir port settings
+  for name in users orders notifications; do
+    case "$name" in
+      users) dir=services/users/Mesh.Users port="$USERS_PORT" ;;
+      orders) dir=services/orders/Mesh.Orders port="$ORDERS_PORT" ;;
+      notifications) dir=services/notifications/Mesh.Notifications port="$NOTIFICATIONS_PORT" ;;
+    esac
+    mapfile -t settings < <(identity_env "$name"; redis_env "$name")
+    start_service "$name" "$dir" "$(tls_url "$port")" "${settings[@]}"
+  done
+  mapfile -t settings < <(redis_env sidecar)
+  start_service sidecar services/sidecar/Mesh.Sidecar "$(url "$SIDECAR_PORT")" "${settings[@]}" \
+    Sidecar__Apps__dev__TokenSha256="$SIDECAR_TOKEN_SHA"
+  wait_healthy "$(tls_url "$USERS_PORT")" "$(tls_url "$ORDERS_PORT")" "$(tls_url "$NOTIFICATIONS_PORT")" "$(url "$SIDECAR_PORT")"
 
   log "starting the gateway"
-  start_service gateway gateway/Mesh.Gateway "$GATEWAY_PORT" \
-    Services__Users="$(url "$USERS_PORT")" \
-    Services__Orders="$(url "$ORDERS_PORT")" \
-    Services__Notifications="$(url "$NOTIFICATIONS_PORT")"
+  mapfile -t settings < <(identity_env gateway; redis_env gateway)
+  start_service gateway gateway/Mesh.Gateway "$(url "$GATEWAY_PORT")" "${settings[@]}" \
+    Services__Users="$(tls_url "$USERS_PORT")" \
+    Services__Orders="$(tls_url "$ORDERS_PORT")" \
+    Services__Notifications="$(tls_url "$NOTIFICATIONS_PORT")"
   wait_healthy "$(url "$GATEWAY_PORT")"
 }
 
@@ -391,15 +447,22 @@ write_endpoints() {
   cat >"$file.tmp" <<EOF
 {
   "gateway": $(json_string "$(url "$GATEWAY_PORT")"),
-  "users": $(json_string "$(url "$USERS_PORT")"),
-  "orders": $(json_string "$(url "$ORDERS_PORT")"),
-  "notifications": $(json_string "$(url "$NOTIFICATIONS_PORT")"),
+  "users": $(json_string "$(tls_url "$USERS_PORT")"),
+  "orders": $(json_string "$(tls_url "$ORDERS_PORT")"),
+  "notifications": $(json_string "$(tls_url "$NOTIFICATIONS_PORT")"),
   "sidecar": $(json_string "$(url "$SIDECAR_PORT")"),
+  "sidecarToken": $(json_string "$SIDECAR_TOKEN_FILE"),
+  "identity": {
+    "trustDomain": $(json_string "$TRUST_DOMAIN"),
+    "trustBundle": $(json_string "$CERT_DIR/ca.pem"),
+    "operator": { "certificate": $(json_string "$CERT_DIR/operator.pem"), "key": $(json_string "$CERT_DIR/operator.key") }
+  },
   "dashboard": $(json_string "$DASHBOARD"),
   "otlp": $(json_string "$OTLP"),
   "kafka": $(json_string "$KAFKA"),
   "kafkaDevBroker": $( ((DEV_BROKER)) && echo true || echo false),
   "redis": $(json_string "$(redact "$REDIS")"),
+  "redisAdmin": $( ((OWN_REDIS)) && printf '{ "user": "mesh-admin", "passwordFile": %s }' "$(json_string "$REDIS_SECRET_DIR/mesh-admin.password")" || echo null),
   "topics": $topics,
   "logs": $(json_string "$LOG_DIR")
 }
@@ -410,15 +473,15 @@ EOF
 print_endpoints() {
   local kafka_note='external' redis_note='external' dashboard_note='traces UI'
   ((DEV_BROKER)) && kafka_note='dev broker: IN MEMORY, lost on stop'
-  [[ -n "${PIDS[redis]:-}" ]] && redis_note='redis-server, no persistence'
+  [[ -n "${PIDS[redis]:-}" ]] && redis_note='redis-server, no persistence, ACL users'
   [[ -z "$DASHBOARD" ]] && dashboard_note='not started (external OTLP)'
   printf '\n%s%-15s %-40s %s%s\n' "$BOLD" component address notes "$RESET"
   printf '%-15s %-40s %s\n' \
     gateway "$(url "$GATEWAY_PORT")" "public gRPC API (h2c)" \
-    users "$(url "$USERS_PORT")" "gRPC, internal" \
-    orders "$(url "$ORDERS_PORT")" "gRPC, internal" \
-    notifications "$(url "$NOTIFICATIONS_PORT")" "gRPC, internal" \
-    sidecar "$(url "$SIDECAR_PORT")" "gRPC locks, rate limits, Envoy RLS" \
+    users "$(tls_url "$USERS_PORT")" "gRPC, internal, mutual TLS" \
+    orders "$(tls_url "$ORDERS_PORT")" "gRPC, internal, mutual TLS" \
+    notifications "$(tls_url "$NOTIFICATIONS_PORT")" "gRPC, internal, mutual TLS" \
+    sidecar "$(url "$SIDECAR_PORT")" "gRPC locks, rate limits, Envoy RLS (app token)" \
     dashboard "${DASHBOARD:--}" "$dashboard_note" \
     otlp "$OTLP" "OTLP/gRPC receiver" \
     kafka "$KAFKA" "$kafka_note" \
@@ -433,6 +496,7 @@ cmd_up() {
   mkdir -p "$LOG_DIR"
   rm -f "$STATE_DIR/endpoints.json"
   OWNS_ENDPOINTS=1
+  make_credentials
   trap stop_all EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM

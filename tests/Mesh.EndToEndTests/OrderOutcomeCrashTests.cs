@@ -7,6 +7,7 @@ using Mesh.Contracts;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Identity;
 using Mesh.Testing;
 using StackExchange.Redis;
 using Metadata = Grpc.Core.Metadata;
@@ -27,10 +28,11 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
     private const short ProduceApiKey = 0;
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
 
-    private readonly RedisServerFixture _redis = new();
+    private readonly RedisServerFixture _redis = RedisServerFixture.WithAccessControl();
+    private readonly TestPki _pki = new();
     private readonly KafkaBrokerFixture _kafka = new();
-    private readonly string _ordersAddress = $"http://127.0.0.1:{FreePort.Next()}";
-    private readonly string _notificationsAddress = $"http://127.0.0.1:{FreePort.Next()}";
+    private readonly string _ordersAddress = $"https://127.0.0.1:{FreePort.Next()}";
+    private readonly string _notificationsAddress = $"https://127.0.0.1:{FreePort.Next()}";
     private readonly List<ChildProcess> _processes = [];
     private ChildProcess? _orders;
     private GrpcChannel? _ordersChannel;
@@ -42,8 +44,9 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
         await _redis.InitializeAsync();
         await _kafka.InitializeAsync();
         _redisClient = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        _ordersChannel = GrpcChannel.ForAddress(_ordersAddress);
-        _notificationsChannel = GrpcChannel.ForAddress(_notificationsAddress);
+        // The test speaks for the user as the gateway would.
+        _ordersChannel = _pki.Channel(_ordersAddress, Workloads.Gateway);
+        _notificationsChannel = _pki.Channel(_notificationsAddress, Workloads.Gateway);
         await StartAsync("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", _notificationsAddress);
         _orders = await StartOrdersAsync();
     }
@@ -64,6 +67,7 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
 
         await _kafka.DisposeAsync();
         await _redis.DisposeAsync();
+        _pki.Dispose();
     }
 
     [Fact]
@@ -187,20 +191,20 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
     }
 
     private Task<ChildProcess> StartOrdersAsync() =>
-        StartAsync("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", _ordersAddress);
+        StartAsync(Workloads.Orders, "services/orders/Mesh.Orders", "Mesh.Orders.dll", _ordersAddress);
 
     private async Task<ChildProcess> StartAsync(string name, string projectDirectory, string assembly, string url)
     {
-        var process = ChildProcess.StartDotnet(name, Runnables.Of(projectDirectory, assembly), new Dictionary<string, string>
+        var process = ChildProcess.StartDotnet(name, Runnables.Of(projectDirectory, assembly), new Dictionary<string, string>(
+            _pki.EnvironmentFor(name).Concat(_redis.EnvironmentFor(name)))
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Urls"] = url,
-            ["Redis__Configuration"] = _redis.ConnectionString,
             ["Kafka__BootstrapServers"] = _kafka.BootstrapServers,
             ["Orders__Catalog__CRASH"] = "4200",
         });
         _processes.Add(process);
-        using var channel = GrpcChannel.ForAddress(url);
+        using var channel = _pki.Channel(url, Workloads.Operator);
         if (!await GrpcHealth.WaitServingAsync(channel, Within, () => process.HasExited))
         {
             throw new InvalidOperationException($"{name} never became SERVING.\n{Logs()}");

@@ -5,6 +5,7 @@ using Mesh.Contracts;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.Internal.V1;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Identity;
 using StackExchange.Redis;
 
 namespace Mesh.EndToEndTests;
@@ -97,7 +98,7 @@ public sealed class ReplayTests(MeshFixture mesh)
 
     private async Task<List<RebuildProgress>> RebuildAsync()
     {
-        using var channel = GrpcChannel.ForAddress(mesh.UsersAddress);
+        using var channel = mesh.Pki.Channel(mesh.UsersAddress, Workloads.Operator);
         var client = new Replay.ReplayClient(channel);
         using var call = client.Rebuild(new RebuildRequest(), deadline: DateTime.UtcNow.AddMinutes(2));
         var progress = new List<RebuildProgress>();

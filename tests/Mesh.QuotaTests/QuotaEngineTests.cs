@@ -274,7 +274,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
         var verdict = await harness.DecideAsync("t", Alice);
 
         Assert.Equal(2, verdict.Charges.Count);
-        Assert.All(verdict.Charges, c => Assert.StartsWith("quotas:{alice}:t:", c.Key, StringComparison.Ordinal));
+        Assert.All(verdict.Charges, c => Assert.StartsWith("quotas:t:{alice}:", c.Key, StringComparison.Ordinal));
         Assert.Single(verdict.Charges.Select(c => harness.Redis.HashSlot(c.Key)).Distinct());
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Envoy.Service.Ratelimit.V3;
 using Mesh.Contracts.Sidecar.V1;
 using Mesh.QuotaTests.Infrastructure;
+using Mesh.Testing;
 using EnvoyDescriptor = Envoy.Extensions.Common.Ratelimit.V3.RateLimitDescriptor;
 using static Envoy.Service.Ratelimit.V3.RateLimitResponse.Types;
 
@@ -14,7 +15,7 @@ public sealed class SidecarFaultTests
     public async Task ShouldRateLimit_RedisKilledThenBack_FailureModesApplyAndServiceResumes()
     {
         await using var redis = await RedisProcess.StartAsync();
-        await using var sidecar = await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, new Dictionary<string, string>
+        await using var sidecar = await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, new Dictionary<string, string>(SidecarApps.Environment)
         {
             ["Redis__Configuration"] = $"{redis.ConnectionString},connectTimeout=500,connectRetry=1",
             ["Quotas__Leases__Share"] = "0",
@@ -29,8 +30,8 @@ public sealed class SidecarFaultTests
             ["Quotas__Policies__closed__RefillPerSecond"] = "100",
             ["Quotas__Policies__closed__FailureMode"] = "FailClosed",
         });
-        var envoy = new RateLimitService.RateLimitServiceClient(sidecar.Channel);
-        var native = new RateLimits.RateLimitsClient(sidecar.Channel);
+        var envoy = new RateLimitService.RateLimitServiceClient(sidecar.Channel.As());
+        var native = new RateLimits.RateLimitsClient(sidecar.Channel.As());
         Assert.Equal((Code.Ok, Code.Ok), (await CodeAsync(envoy, "free"), await CodeAsync(envoy, "paid")));
 
         redis.Kill();

@@ -2,6 +2,7 @@ using Envoy.Service.Ratelimit.V3;
 using Grpc.Core;
 using Mesh.Contracts.Sidecar.V1;
 using Mesh.QuotaTests.Infrastructure;
+using Mesh.Testing;
 using EnvoyDescriptor = Envoy.Extensions.Common.Ratelimit.V3.RateLimitDescriptor;
 using static Envoy.Service.Ratelimit.V3.RateLimitResponse.Types;
 
@@ -9,9 +10,9 @@ namespace Mesh.QuotaTests;
 
 public sealed class SidecarRateLimitTests(SidecarHost host) : IClassFixture<SidecarHost>
 {
-    private RateLimitService.RateLimitServiceClient Envoy => new(host.Sidecar.Channel);
+    private RateLimitService.RateLimitServiceClient Envoy => new(host.Sidecar.Channel.As());
 
-    private RateLimits.RateLimitsClient Native => new(host.Sidecar.Channel);
+    private RateLimits.RateLimitsClient Native => new(host.Sidecar.Channel.As());
 
     [Fact]
     public async Task ShouldRateLimit_BucketEmpties_OkThenOverLimitWithStatuses()

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Mesh.Identity;
 using Xunit;
 
 namespace Mesh.Testing;
@@ -7,17 +8,59 @@ namespace Mesh.Testing;
 /// <summary>
 /// A real, throw-away <c>redis-server</c> (Debian's, from PATH) on a free loopback port, with
 /// persistence off. Always killed on dispose, and on process exit should a test host skip that.
+/// With access control it runs as <c>./mesh.sh up</c> runs it: an ACL user per service
+/// (<see cref="RedisAccess"/>), the default user off.
 /// </summary>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly string? _secrets;
     private Process? _process;
+
+    public RedisServerFixture()
+    {
+    }
+
+    private RedisServerFixture(string secrets) => _secrets = secrets;
+
+    /// <summary>A redis-server with the mesh's ACL users, their passwords in files of a temporary folder.</summary>
+    public static RedisServerFixture WithAccessControl()
+    {
+        var secrets = Directory.CreateTempSubdirectory("mesh-redis-acl-").FullName;
+        var passwords = RedisAccess.Users.ToDictionary(u => u.Name, _ => Guid.NewGuid().ToString("N"));
+        foreach (var (user, password) in passwords)
+        {
+            Pem.Write(Path.Combine(secrets, $"{user}.password"), password, secret: true);
+        }
+
+        Pem.Write(Path.Combine(secrets, "users.acl"), RedisAccess.AclFile(passwords).TrimEnd(), secret: true);
+        return new RedisServerFixture(secrets);
+    }
 
     public int Port { get; private set; }
 
-    /// <summary>StackExchange.Redis configuration string, <c>127.0.0.1:port</c>.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>StackExchange.Redis configuration string: <c>127.0.0.1:port</c>, as the admin user with access control.</summary>
+    public string ConnectionString => Admin is { } admin ? $"127.0.0.1:{Port},user={admin.User},password={admin.Password}" : $"127.0.0.1:{Port}";
+
+    /// <summary>The settings that make a process connect as <paramref name="user"/> (its password in a file, as in production).</summary>
+    public IReadOnlyDictionary<string, string> EnvironmentFor(string user) => _secrets is null
+        ? new Dictionary<string, string> { ["Redis__Configuration"] = ConnectionString }
+        : new Dictionary<string, string>
+        {
+            ["Redis__Configuration"] = $"127.0.0.1:{Port}",
+            ["Redis__User"] = user,
+            ["Redis__PasswordFile"] = Path.Combine(_secrets, $"{user}.password"),
+        };
+
+    /// <summary>A configuration string for <paramref name="user"/>, for tests that connect as a service would.</summary>
+    public string ConnectionStringFor(string user) => _secrets is null
+        ? ConnectionString
+        : $"127.0.0.1:{Port},user={user},password={File.ReadAllText(Path.Combine(_secrets, $"{user}.password")).Trim()}";
+
+    private (string User, string Password)? Admin => _secrets is null
+        ? null
+        : (RedisAccess.Admin, File.ReadAllText(Path.Combine(_secrets, $"{RedisAccess.Admin}.password")).Trim());
 
     public async Task InitializeAsync()
     {
@@ -42,7 +85,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
     /// <summary>Deletes every key, so each test starts from an empty Redis.</summary>
     public async Task FlushAllAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await RespClient.SendAsync(Port, cancellationToken, "FLUSHALL");
+        var reply = await RespClient.SendAsync(Port, Admin, cancellationToken, "FLUSHALL");
         if (reply != "+OK")
         {
             throw new InvalidOperationException($"FLUSHALL answered '{reply}'.");
@@ -53,6 +96,11 @@ public sealed class RedisServerFixture : IAsyncLifetime
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         Kill();
+        if (_secrets is not null)
+        {
+            Directory.Delete(_secrets, recursive: true);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -71,6 +119,12 @@ public sealed class RedisServerFixture : IAsyncLifetime
                  })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (_secrets is not null)
+        {
+            start.ArgumentList.Add("--aclfile");
+            start.ArgumentList.Add(Path.Combine(_secrets, "users.acl"));
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
@@ -93,7 +147,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
             try
             {
-                if (await RespClient.SendAsync(Port, timeout.Token, "PING") == "+PONG")
+                if (await RespClient.SendAsync(Port, Admin, timeout.Token, "PING") == "+PONG")
                 {
                     return;
                 }

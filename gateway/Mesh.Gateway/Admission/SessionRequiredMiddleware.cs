@@ -1,4 +1,3 @@
-using Mesh.Gateway.Grpc;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Gateway.Admission;

@@ -7,7 +7,10 @@ using Mesh.Gateway.Admission;
 using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Quotas;
 using Mesh.Gateway.Routing;
+using Mesh.Identity;
+using Mesh.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Forwarder;
 using Auth = Mesh.Contracts.V1.Auth;
 
 namespace Mesh.Gateway.Extensions;
@@ -26,11 +29,16 @@ public static class GatewayServiceExtensions
         services.AddRedisSessions(builder.Configuration);
         services.AddGatewayQuotas(builder.Configuration);
         services.AddSingleton<CredentialQuota>();
-        services.AddGrpcClient<Auth.AuthClient>(o => o.Address = addresses.Users);
-        services.AddGrpcClient<Credentials.CredentialsClient>(o => o.Address = addresses.Users);
+        var secure = builder.AddWorkloadIdentity(required: true);
+        services.AddGrpcClient<Auth.AuthClient>(o => o.Address = addresses.Users).ToUsers(secure);
+        services.AddGrpcClient<Credentials.CredentialsClient>(o => o.Address = addresses.Users).ToUsers(secure);
         services.AddReverseProxy()
             .LoadFromMemory(GatewayRoutes.Routes, GatewayRoutes.Clusters(addresses))
             .AddTransforms(ResponseHeadersFlush.Apply);
+        if (secure)
+        {
+            services.AddSingleton<IForwarderHttpClientFactory, MeshForwarderHttpClientFactory>();
+        }
 
         // Reflection describes the public API behind the gateway, not just what the gateway serves itself.
         Google.Protobuf.Reflection.ServiceDescriptor[] described =
@@ -39,6 +47,12 @@ public static class GatewayServiceExtensions
         services.Replace(ServiceDescriptor.Singleton(new ReflectionV1ServiceImpl(described)));
         return builder;
     }
+
+    /// <summary>The gateway's own calls to the user service, over mutual TLS to the users workload.</summary>
+    private static IHttpClientBuilder ToUsers(this IHttpClientBuilder client, bool secure) =>
+        secure
+            ? client.ConfigurePrimaryHttpMessageHandler(provider => MeshTls.ClientHandler(provider.GetRequiredService<CertificateSource>(), Workloads.Users))
+            : client;
 
     public static WebApplication UseGatewayPipeline(this WebApplication app)
     {

@@ -1,4 +1,5 @@
 using Mesh.Gateway.Network;
+using Mesh.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Extensions;
@@ -6,8 +7,9 @@ namespace Mesh.Gateway.Extensions;
 public static class NetworkServiceExtensions
 {
     /// <summary>
-    /// Who the client is (<c>X-Forwarded-For</c> from trusted proxies only) and how many connections
-    /// one address may hold. Kestrel's own HTTP/2 limits live in <c>Kestrel:Limits</c> (appsettings.json).
+    /// Who the client is (<c>X-Forwarded-For</c> from trusted proxies only), how many connections
+    /// one address may hold, and the public port's certificate when it serves TLS. Kestrel's own
+    /// HTTP/2 limits live in <c>Kestrel:Limits</c> (appsettings.json).
     /// </summary>
     public static WebApplicationBuilder AddGatewayNetwork(this WebApplicationBuilder builder)
     {
@@ -20,6 +22,20 @@ public static class NetworkServiceExtensions
         services.AddSingleton<ConnectionsPerAddress>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
             listen.Use(listen.ApplicationServices.GetRequiredService<ConnectionsPerAddress>().Wrap)));
+
+        var publicTls = builder.Configuration.GetSection(PublicTlsOptions.SectionName).Get<PublicTlsOptions>() ?? new PublicTlsOptions();
+        if (publicTls.IsConfigured)
+        {
+            services.AddSingleton(provider => new ServerCertificate(
+                publicTls.CertificateFile, publicTls.KeyFile, TimeSpan.FromSeconds(30), provider.GetRequiredService<ILogger<ServerCertificate>>()));
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+            {
+                var certificate = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
+                https.SslProtocols = MeshTls.Protocols;
+                https.ServerCertificateSelector = (_, _) => certificate.Current;
+            }));
+        }
+
         return builder;
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Mesh.Coordination.Quotas;
 using Mesh.Coordination.Quotas.Configuration;
-using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Routing;
 using Mesh.ServiceDefaults.Errors;
 

@@ -6,11 +6,15 @@ namespace Mesh.Gateway.Routing;
 
 /// <summary>
 /// Which gRPC service each backend owns. Auth is answered by the gateway itself (it owns sessions);
-/// the rest is forwarded by YARP over HTTP/2 without TLS. Only canonical paths get this far
+/// the rest is forwarded by YARP over HTTP/2, with mutual TLS unless identity is off (insecure
+/// mode, for measurements). Only canonical paths get this far
 /// (<see cref="MethodResolutionMiddleware"/>).
 /// </summary>
 public static class GatewayRoutes
 {
+    /// <summary>Cluster metadata naming the workload whose certificate the destination must present.</summary>
+    public const string WorkloadMetadata = "mesh.workload";
+
     /// <summary>The route of server-streaming calls, whose headers must reach the client at once.</summary>
     public const string StreamingRouteId = "notifications-subscribe";
 
@@ -27,7 +31,7 @@ public static class GatewayRoutes
     [
         Cluster("orders", addresses.Orders, TimeSpan.FromSeconds(100)),
         Cluster("users", addresses.Users, TimeSpan.FromSeconds(100)),
-        // Subscribe streams stay open while nothing happens; only the client ends them.
+        // Subscribe streams stay open while nothing happens, until the service recycles them.
         Cluster("notifications", addresses.Notifications, TimeSpan.FromDays(1)),
     ];
 
@@ -37,6 +41,8 @@ public static class GatewayRoutes
     private static ClusterConfig Cluster(string id, Uri address, TimeSpan activityTimeout) => new()
     {
         ClusterId = id,
+        // Each cluster is the service of the same name, and must present that workload's certificate.
+        Metadata = new Dictionary<string, string> { [WorkloadMetadata] = id },
         HttpRequest = new ForwarderRequestConfig
         {
             Version = HttpVersion.Version20,

@@ -1,5 +1,4 @@
 using Google.Rpc;
-using Mesh.Gateway.Grpc;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Gateway.Routing;

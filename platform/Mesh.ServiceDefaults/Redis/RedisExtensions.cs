@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -17,11 +19,55 @@ public static class RedisExtensions
 
         services.AddSingleton<IConnectionMultiplexer>(provider =>
         {
-            var options = ConfigurationOptions.Parse(provider.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration);
+            var options = ConnectionOptions(provider.GetRequiredService<IOptions<RedisOptions>>().Value);
             // A service must start even while Redis is still coming up; health reports it until then.
             options.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(options);
         });
         return services;
+    }
+
+    /// <summary>
+    /// The configuration string, with the ACL user, the password from its file and the trust
+    /// bundle for Redis's TLS certificate. The client's own keys (its master-change channel and
+    /// tie-breaker key) are switched off: a service's ACL user may touch its own prefixes only.
+    /// </summary>
+    public static ConfigurationOptions ConnectionOptions(RedisOptions redis)
+    {
+        var options = ConfigurationOptions.Parse(redis.Configuration);
+        options.ConfigurationChannel = "";
+        options.TieBreaker = "";
+        if (redis.User.Length > 0)
+        {
+            options.User = redis.User;
+        }
+
+        if (redis.PasswordFile.Length > 0)
+        {
+            options.Password = File.ReadAllText(redis.PasswordFile).Trim();
+        }
+
+        if (redis.TrustBundleFile.Length > 0)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(redis.TrustBundleFile);
+            options.CertificateValidation += (_, certificate, chain, errors) => IsTrusted(certificate, roots, errors);
+        }
+
+        return options;
+    }
+
+    private static bool IsTrusted(X509Certificate? certificate, X509Certificate2Collection roots, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 }

@@ -6,7 +6,16 @@ public sealed class RedisOptions
 {
     public const string SectionName = "Redis";
 
-    /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6380</c> or <c>redis:6379,password=...</c>.</summary>
+    /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6380</c> or <c>redis:6379,ssl=true</c>.</summary>
     [Required]
     public string Configuration { get; set; } = "";
+
+    /// <summary>The ACL user this service connects as (each service has its own; see Mesh.Identity.RedisAccess).</summary>
+    public string User { get; set; } = "";
+
+    /// <summary>A file holding the user's password (a mounted Secret), so the password is on no command line and in no environment.</summary>
+    public string PasswordFile { get; set; } = "";
+
+    /// <summary>PEM certificates of the CA that signed Redis's TLS certificate, when it is not in the system's store.</summary>
+    public string TrustBundleFile { get; set; } = "";
 }

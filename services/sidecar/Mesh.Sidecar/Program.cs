@@ -3,10 +3,12 @@ using Mesh.Sidecar.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("mesh-sidecar");
+builder.AddSidecarApps();
 builder.AddSidecarLocks();
 builder.AddSidecarRateLimits();
 
 var app = builder.Build();
+app.UseSidecarApps();
 app.MapServiceDefaults();
 app.MapSidecarLocks();
 app.MapSidecarRateLimits();

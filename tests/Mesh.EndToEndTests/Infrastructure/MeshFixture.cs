@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Mesh.Identity;
 using Mesh.Testing;
 
 namespace Mesh.EndToEndTests.Infrastructure;
 
 /// <summary>
-/// The whole mesh as separate processes on free loopback ports: Redis, the dev broker, the
-/// dashboard (OTLP receiver), users, orders, notifications and the gateway. Shared by every test
-/// of the collection; tests isolate themselves by registering their own users.
+/// The whole mesh as separate processes on free loopback ports, secured as deployed: Redis with
+/// an ACL user per service, the dev broker, the dashboard (OTLP receiver), users, orders and
+/// notifications behind mutual TLS with certificates of a throw-away mesh CA, and two gateways.
+/// Shared by every test of the collection; tests isolate themselves by registering their own users.
 /// </summary>
 public sealed class MeshFixture : IAsyncLifetime
 {
@@ -27,7 +29,7 @@ public sealed class MeshFixture : IAsyncLifetime
     /// </summary>
     public const string TrustedProxy = "127.0.0.1";
 
-    private readonly RedisServerFixture _redis = new();
+    private readonly RedisServerFixture _redis = RedisServerFixture.WithAccessControl();
     private readonly List<ChildProcess> _processes = [];
     private readonly string _bootstrapFile = Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.bootstrap");
     private Dictionary<string, string> _common = [];
@@ -42,7 +44,17 @@ public sealed class MeshFixture : IAsyncLifetime
 
     public string KafkaBootstrap { get; private set; } = "";
 
+    /// <summary>Redis as its admin user, for tests that look at what is stored.</summary>
     public string RedisConnection => _redis.ConnectionString;
+
+    public RedisServerFixture Redis => _redis;
+
+    /// <summary>The mesh CA and every workload's certificate, for tests that call services directly.</summary>
+    public TestPki Pki { get; } = new();
+
+    public string OrdersAddress { get; private set; } = "";
+
+    public string NotificationsAddress { get; private set; } = "";
 
     public GrpcChannel Gateway { get; private set; } = null!;
 
@@ -58,28 +70,27 @@ public sealed class MeshFixture : IAsyncLifetime
         KafkaBootstrap = await StartDevBrokerAsync();
         var otlp = StartDashboard();
 
-        var users = UsersAddress = Address();
-        var orders = Address();
-        var notifications = Address();
+        var users = UsersAddress = Address("https");
+        var orders = OrdersAddress = Address("https");
+        var notifications = NotificationsAddress = Address("https");
         GatewayAddress = Address();
         var secondGateway = Address();
-        var common = _common = new Dictionary<string, string>
+        _common = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Redis__Configuration"] = _redis.ConnectionString,
             ["Kafka__BootstrapServers"] = KafkaBootstrap,
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp,
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
         };
 
-        Start("users", "services/users/Mesh.Users", "Mesh.Users.dll", new Dictionary<string, string>(common)
+        Start("users", "services/users/Mesh.Users", "Mesh.Users.dll", new Dictionary<string, string>(EnvironmentOf(Workloads.Users))
         {
             ["Users__DefaultCreditLimitCents"] = CreditLimitCents.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, users);
-        Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", new Dictionary<string, string>(common.Concat(TestCatalog.Environment)), orders);
-        Start("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", common, notifications);
-        var gateway = _gateway = new Dictionary<string, string>(common)
+        Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", new Dictionary<string, string>(EnvironmentOf(Workloads.Orders).Concat(TestCatalog.Environment)), orders);
+        Start("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", EnvironmentOf(Workloads.Notifications), notifications);
+        var gateway = _gateway = new Dictionary<string, string>(EnvironmentOf(Workloads.Gateway))
         {
             ["Services__Users"] = users,
             ["Services__Orders"] = orders,
@@ -115,8 +126,13 @@ public sealed class MeshFixture : IAsyncLifetime
         }
 
         await _redis.DisposeAsync();
+        Pki.Dispose();
         File.Delete(_bootstrapFile);
     }
+
+    /// <summary>What a component of the mesh starts with: the shared settings, its certificate and its Redis user.</summary>
+    public Dictionary<string, string> EnvironmentOf(string workload) =>
+        new(_common.Concat(Pki.EnvironmentFor(workload)).Concat(_redis.EnvironmentFor(workload)));
 
     /// <summary>
     /// One more notification service and a gateway in front of it, configured like the fixture's own
@@ -127,13 +143,13 @@ public sealed class MeshFixture : IAsyncLifetime
     public async Task<ExtraGateway> StartExtraGatewayAsync(
         IReadOnlyDictionary<string, string> notifications, IReadOnlyDictionary<string, string> gateway)
     {
-        var notificationsAddress = Address();
+        var notificationsAddress = Address("https");
         var gatewayAddress = Address();
         var name = $"extra-{Guid.NewGuid():N}"[..12];
         var notificationsProcess = ChildProcess.StartDotnet(
             $"{name}-notifications",
             Runnables.Of("services/notifications/Mesh.Notifications", "Mesh.Notifications.dll"),
-            new Dictionary<string, string>(_common.Concat(notifications))
+            new Dictionary<string, string>(EnvironmentOf(Workloads.Notifications).Concat(notifications))
             {
                 ["Urls"] = notificationsAddress,
                 ["Kafka__ConsumerGroup"] = $"mesh-notifications-{name}",
@@ -149,7 +165,7 @@ public sealed class MeshFixture : IAsyncLifetime
         var extra = new ExtraGateway(gatewayAddress, notificationsProcess, gatewayProcess);
         foreach (var address in new[] { notificationsAddress, gatewayAddress })
         {
-            using var channel = GrpcChannel.ForAddress(address);
+            using var channel = Pki.Channel(address, Workloads.Operator);
             if (!await GrpcHealth.WaitServingAsync(channel, TimeSpan.FromSeconds(60), () => extra.HasExited))
             {
                 var output = extra.Output;
@@ -166,7 +182,7 @@ public sealed class MeshFixture : IAsyncLifetime
         "\n",
         _processes.Where(p => names.Length == 0 || names.Contains(p.Name)).Select(p => $"----- {p.Name}{(p.HasExited ? " (exited)" : "")}\n{p.Output}"));
 
-    private static string Address() => $"http://127.0.0.1:{FreePort.Next()}";
+    private static string Address(string scheme = "http") => $"{scheme}://127.0.0.1:{FreePort.Next()}";
 
     private void Start(string name, string projectDirectory, string assembly, Dictionary<string, string> environment, string url) =>
         _processes.Add(ChildProcess.StartDotnet(
@@ -231,7 +247,7 @@ public sealed class MeshFixture : IAsyncLifetime
 
     private async Task WaitServingAsync(string address)
     {
-        using var channel = GrpcChannel.ForAddress(address);
+        using var channel = Pki.Channel(address, Workloads.Operator);
         if (!await GrpcHealth.WaitServingAsync(channel, TimeSpan.FromSeconds(60), () => _processes.Any(p => p.HasExited)))
         {
             throw new InvalidOperationException($"{address} never became SERVING.\n{Logs()}");

@@ -16,10 +16,18 @@ public sealed class SidecarProcess : IAsyncDisposable
     {
         _process = process;
         _channel = channel;
-        Locks = new Locks.LocksClient(channel);
+        Locks = new Locks.LocksClient(channel.As());
+        LocksOf = app => new Locks.LocksClient(channel.As(app));
     }
 
+    /// <summary>The Locks API as the app <see cref="SidecarApps.Tests"/>.</summary>
     public Locks.LocksClient Locks { get; }
+
+    /// <summary>The Locks API as another app known to the sidecar.</summary>
+    public Func<string, Locks.LocksClient> LocksOf { get; }
+
+    /// <summary>The sidecar's address, for calls that bring their own metadata (or none).</summary>
+    public GrpcChannel Channel => _channel;
 
     public string Output => _process.Output;
 
@@ -29,7 +37,7 @@ public sealed class SidecarProcess : IAsyncDisposable
     public static async Task<SidecarProcess> StartAsync(string redis, params string[] masters)
     {
         var address = $"http://127.0.0.1:{FreePort.Next()}";
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(SidecarApps.Environment)
         {
             ["Urls"] = address,
             ["Redis__Configuration"] = redis,

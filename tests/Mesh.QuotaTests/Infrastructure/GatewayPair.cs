@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Mesh.Coordination;
 using Mesh.Coordination.Sessions;
+using Mesh.Identity;
 using Mesh.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +43,7 @@ public sealed class GatewayPair : IAsyncLifetime
             .BuildServiceProvider();
     }
 
-    public static Dictionary<string, string> Environment(string redis) => new()
+    public static Dictionary<string, string> Environment(string redis) => new(TestPki.Shared.EnvironmentFor(Workloads.Gateway))
     {
         ["Redis__Configuration"] = redis,
         ["Services__Users"] = "http://127.0.0.1:9",

@@ -16,7 +16,7 @@ public sealed class SidecarHost : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
-        Sidecar = await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, new Dictionary<string, string>
+        Sidecar = await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, new Dictionary<string, string>(SidecarApps.Environment)
         {
             ["Redis__Configuration"] = _redis.ConnectionString,
             ["Quotas__Default__Capacity"] = $"{DefaultCapacity}",

@@ -61,14 +61,15 @@ public static class ReplayCommand
                 return 2;
             }
 
-            return await RunAsync(name, new Uri(target), result.GetValue(allowTruncated), result.GetValue(timeout), cancellationToken);
+            return await RunAsync(name, new Uri(target), result.GetValue(endpoints), result.GetValue(allowTruncated), result.GetValue(timeout), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string name, Uri target, bool allowTruncated, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        string name, Uri target, FileInfo? endpoints, bool allowTruncated, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress(target);
+        using var channel = OperatorIdentity.Channel(target, name, endpoints);
         var client = new Replay.ReplayClient(channel);
         AnsiConsole.MarkupLineInterpolated($"Rebuilding the [bold]{name}[/] views at {target}: {Replayable[name]}");
         try

@@ -4,7 +4,10 @@ using Grpc.Net.Client;
 
 namespace Mesh.Cli.Infrastructure;
 
-/// <summary>Asks one endpoint's grpc.health.v1 service whether it is serving (plain http means h2c).</summary>
+/// <summary>
+/// Asks one endpoint's grpc.health.v1 service whether it is serving (plain http means h2c; https
+/// means mutual TLS as the operator).
+/// </summary>
 public sealed class HealthProbe : IDisposable
 {
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(2);
@@ -13,11 +16,11 @@ public sealed class HealthProbe : IDisposable
     private readonly Health.HealthClient _client;
     private readonly string _service;
 
-    public HealthProbe(string url, string service)
+    public HealthProbe(string url, string service, FileInfo? endpoints = null)
     {
         Url = url;
         _service = service;
-        _channel = GrpcChannel.ForAddress(url);
+        _channel = OperatorIdentity.Channel(new Uri(url), expectedWorkload: null, endpoints);
         _client = new Health.HealthClient(_channel);
     }
 

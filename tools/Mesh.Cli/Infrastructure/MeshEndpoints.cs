@@ -15,8 +15,8 @@ public sealed record MeshEndpoints(string? Gateway, string? Dashboard)
     /// </summary>
     public static MeshEndpoints Load(FileInfo? file)
     {
-        var path = file?.FullName ?? Find(Environment.CurrentDirectory) ?? Find(AppContext.BaseDirectory);
-        if (path is null || !File.Exists(path))
+        var path = PathOf(file);
+        if (path is null)
         {
             return None;
         }
@@ -28,14 +28,21 @@ public sealed record MeshEndpoints(string? Gateway, string? Dashboard)
     /// <summary>The address a component was started on (e.g. <c>users</c>), from the same file <see cref="Load"/> reads.</summary>
     public static string? AddressOf(string component, FileInfo? file)
     {
-        var path = file?.FullName ?? Find(Environment.CurrentDirectory) ?? Find(AppContext.BaseDirectory);
-        if (path is null || !File.Exists(path))
+        var path = PathOf(file);
+        if (path is null)
         {
             return null;
         }
 
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         return Read(document.RootElement, component);
+    }
+
+    /// <summary>The given file, or the nearest <c>.mesh/endpoints.json</c>; null when there is none.</summary>
+    public static string? PathOf(FileInfo? file)
+    {
+        var path = file?.FullName ?? Find(Environment.CurrentDirectory) ?? Find(AppContext.BaseDirectory);
+        return path is not null && File.Exists(path) ? path : null;
     }
 
     private static string? Find(string start)

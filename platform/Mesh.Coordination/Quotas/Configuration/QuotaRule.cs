@@ -44,7 +44,7 @@ public sealed class QuotaRule(QuotaPolicy policy, IReadOnlyDictionary<string, st
     }
 
     /// <summary>
-    /// <c>quotas:{tag}:scope:policy:k=v|k=v</c>. The hash tag is the first value of the bucket's
+    /// <c>quotas:keyspace:{tag}:policy:k=v|k=v</c>. The hash tag is the first value of the bucket's
     /// own identity, so a bucket lands in one slot whichever call charges it, and the buckets of
     /// one caller (user or address first) share that slot and one script.
     /// </summary>
@@ -54,7 +54,7 @@ public sealed class QuotaRule(QuotaPolicy policy, IReadOnlyDictionary<string, st
             ? descriptor.Entries
             : by.Select(key => new KeyValuePair<string, string>(key, descriptor[key]!)).ToList();
         var tag = entries.Count == 0 ? "_" : Sanitize(entries[0].Value);
-        var key = new StringBuilder("quotas:{").Append(tag).Append("}:").Append(descriptor.Scope).Append(':').Append(Policy.Name).Append(':');
+        var key = new StringBuilder("quotas:").Append(descriptor.KeySpace).Append(":{").Append(tag).Append("}:").Append(Policy.Name).Append(':');
         for (var i = 0; i < entries.Count; i++)
         {
             key.Append(i == 0 ? "" : "|").Append(entries[i].Key).Append('=').Append(entries[i].Value);

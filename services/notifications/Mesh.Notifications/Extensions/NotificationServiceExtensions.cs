@@ -1,5 +1,7 @@
 using Mesh.Contracts.Events.V1;
+using Mesh.Identity;
 using Mesh.Messaging;
+using Mesh.ServiceDefaults.Hosting;
 using Mesh.Notifications.Grpc;
 using Mesh.Notifications.Notifying;
 using Mesh.Notifications.Streaming;
@@ -8,8 +10,14 @@ namespace Mesh.Notifications.Extensions;
 
 public static class NotificationServiceExtensions
 {
+    /// <summary>Who may call the notification service: the gateway, for the public API.</summary>
+    public static CallerPolicy Callers { get; } = new CallerPolicy()
+        .Allow("/mesh.v1.Notifications/", Workloads.Gateway)
+        .AllowReflection(Workloads.Operator);
+
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
     {
+        builder.AddInternalServer(Callers);
         builder.Services.AddOptions<StreamOptions>()
             .Bind(builder.Configuration.GetSection(StreamOptions.SectionName))
             .ValidateDataAnnotations()

@@ -1,5 +1,7 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
+using Mesh.Identity;
+using Mesh.ServiceDefaults.Hosting;
 using Mesh.Messaging;
 using Mesh.Orders.Catalog;
 using Mesh.Orders.Grpc;
@@ -10,8 +12,14 @@ namespace Mesh.Orders.Extensions;
 
 public static class OrderServiceExtensions
 {
+    /// <summary>Who may call the order service: the gateway, for the public API.</summary>
+    public static CallerPolicy Callers { get; } = new CallerPolicy()
+        .Allow("/mesh.v1.Orders/", Workloads.Gateway)
+        .AllowReflection(Workloads.Operator);
+
     public static WebApplicationBuilder AddOrderServices(this WebApplicationBuilder builder)
     {
+        builder.AddInternalServer(Callers);
         builder.Services.AddOptions<OrderOptions>()
             .Bind(builder.Configuration.GetSection(OrderOptions.SectionName))
             .ValidateDataAnnotations()

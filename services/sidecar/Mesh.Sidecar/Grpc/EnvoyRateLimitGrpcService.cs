@@ -2,6 +2,7 @@ using Envoy.Service.Ratelimit.V3;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Coordination.Quotas;
+using Mesh.Sidecar.Apps;
 using Mesh.Sidecar.RateLimiting;
 using static Envoy.Service.Ratelimit.V3.RateLimitResponse.Types;
 
@@ -24,7 +25,7 @@ public sealed class EnvoyRateLimitGrpcService(SidecarRateLimiter limiter) : Rate
         var descriptors = request.Descriptors
             .Select(d => (IReadOnlyList<KeyValuePair<string, string>>)[.. d.Entries.Select(e => KeyValuePair.Create(e.Key, e.Value))])
             .ToList();
-        var check = await limiter.CheckAsync(request.Domain, descriptors, request.HitsAddend, context.CancellationToken);
+        var check = await limiter.CheckAsync(SidecarCaller.Of(context), request.Domain, descriptors, request.HitsAddend, context.CancellationToken);
         var response = new RateLimitResponse { OverallCode = check.Admitted ? Code.Ok : Code.OverLimit };
         response.Statuses.AddRange(check.DecidingCharge.Select(index => ToStatus(check, index)));
         return response;

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Contracts.Sidecar.V1;
 using Mesh.Coordination.Quotas;
+using Mesh.Sidecar.Apps;
 using Mesh.Sidecar.RateLimiting;
 
 namespace Mesh.Sidecar.Grpc;
@@ -14,7 +15,7 @@ public sealed class RateLimitsGrpcService(SidecarRateLimiter limiter) : RateLimi
         var descriptors = request.Descriptors
             .Select(d => (IReadOnlyList<KeyValuePair<string, string>>)[.. d.Entries.Select(e => KeyValuePair.Create(e.Key, e.Value))])
             .ToList();
-        var check = await limiter.CheckAsync(request.Domain, descriptors, request.Hits, context.CancellationToken);
+        var check = await limiter.CheckAsync(SidecarCaller.Of(context), request.Domain, descriptors, request.Hits, context.CancellationToken);
         var response = new CheckResponse { Allowed = check.Admitted, Outcome = ToOutcome(check.Verdict.Outcome) };
         response.Results.AddRange(check.DecidingCharge.Select(index => ToResult(check.Verdict, index)));
         return response;

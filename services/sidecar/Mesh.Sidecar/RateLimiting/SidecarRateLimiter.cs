@@ -1,6 +1,7 @@
 using Mesh.Coordination.Quotas;
 using Mesh.Coordination.Quotas.Configuration;
 using Mesh.ServiceDefaults.Errors;
+using Mesh.Sidecar.Apps;
 
 namespace Mesh.Sidecar.RateLimiting;
 
@@ -8,14 +9,16 @@ namespace Mesh.Sidecar.RateLimiting;
 /// Maps a domain and its descriptors to the <c>Quotas</c> policies (a descriptor that matches
 /// none falls under the default) and decides all of them in one engine call, all or nothing.
 /// A <c>method</c> entry counts in its canonical spelling (<see cref="QuotaPolicySet.CanonicalMethod"/>),
-/// so a caller cannot dodge a bucket by changing the case of a gRPC path.
+/// so a caller cannot dodge a bucket by changing the case of a gRPC path. Buckets live in the calling
+/// app's own key space: policies are shared, their buckets are not.
 /// </summary>
 public sealed class SidecarRateLimiter(IQuotaEngine engine, QuotaPolicySource policies)
 {
     private const int MaxDescriptors = 64;
 
     public async Task<RateLimitCheck> CheckAsync(
-        string domain, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> descriptors, uint hits, CancellationToken cancellationToken)
+        SidecarCaller caller, string domain, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> descriptors, uint hits,
+        CancellationToken cancellationToken)
     {
         Validate(domain, descriptors);
         var set = policies.Current;
@@ -29,7 +32,7 @@ public sealed class SidecarRateLimiter(IQuotaEngine engine, QuotaPolicySource po
         foreach (var entries in descriptors)
         {
             var start = charges.Count;
-            set.Resolve(new QuotaDescriptor(domain, Canonical(entries, set)), Math.Max(1, hits), charges);
+            set.Resolve(new QuotaDescriptor(domain, Canonical(entries, set), caller.QuotaKeySpace(domain)), Math.Max(1, hits), charges);
             ranges.Add((start, charges.Count - start));
         }
 

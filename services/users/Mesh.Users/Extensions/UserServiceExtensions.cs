@@ -1,5 +1,7 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
+using Mesh.Identity;
+using Mesh.ServiceDefaults.Hosting;
 using Mesh.Messaging;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
@@ -12,8 +14,17 @@ namespace Mesh.Users.Extensions;
 
 public static class UserServiceExtensions
 {
+    /// <summary>Who may call the user service: the gateway for the public and credential methods, the operator for replay.</summary>
+    public static CallerPolicy Callers { get; } = new CallerPolicy()
+        .Allow("/mesh.v1.Auth/Register", Workloads.Gateway)
+        .Allow("/mesh.v1.Users/", Workloads.Gateway)
+        .Allow("/mesh.internal.v1.Credentials/", Workloads.Gateway)
+        .Allow("/mesh.internal.v1.Replay/", Workloads.Operator)
+        .AllowReflection(Workloads.Operator);
+
     public static WebApplicationBuilder AddUserServices(this WebApplicationBuilder builder)
     {
+        builder.AddInternalServer(Callers);
         builder.Services.AddOptions<CreditOptions>()
             .Bind(builder.Configuration.GetSection(CreditOptions.SectionName))
             .ValidateDataAnnotations()

@@ -1,7 +1,7 @@
 using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
 
-
-namespace Mesh.Gateway.Grpc;
+namespace Mesh.ServiceDefaults.Errors;
 
 /// <summary>
 /// Answers a gRPC call from middleware, before any service sees it, as a trailers-only response:
@@ -19,5 +19,4 @@ public static class GrpcErrorResponse
         response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
         return response.CompleteAsync();
     }
-
 }
