@@ -2,6 +2,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Mesh.Contracts.Sidecar.V1;
 using Mesh.LockTests.Infrastructure;
+using Mesh.Testing;
 
 namespace Mesh.LockTests;
 
@@ -140,6 +141,59 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
         Assert.Equal(["lock_owner", "resource_id"], unlock.Detail<BadRequest>().FieldViolations.Select(v => v.Field).Order());
         Assert.Equal(
             ["expiry_in_seconds", "lock_owner", "resource_id"], extend.Detail<BadRequest>().FieldViolations.Select(v => v.Field).Order());
+    }
+
+    [Fact]
+    public async Task TryLock_WithoutAppToken_Unauthenticated()
+    {
+        var anonymous = new Locks.LocksClient(sidecar.Process.Channel);
+
+        var status = await RpcAssert.FailsWithAsync(StatusCode.Unauthenticated, () => anonymous.TryLockAsync(
+            new TryLockRequest { ResourceId = NewResource(), LockOwner = "a", ExpiryInSeconds = 30 }, deadline: SidecarProcess.Deadline).ResponseAsync);
+
+        Assert.Equal("MISSING_APP_TOKEN", status.Detail<ErrorInfo>().Reason);
+    }
+
+    [Fact]
+    public async Task TryLock_UnknownAppToken_Unauthenticated()
+    {
+        var stranger = new Locks.LocksClient(sidecar.Process.Channel);
+        var headers = new Metadata { { "authorization", $"Bearer {Guid.NewGuid():N}" } };
+
+        var status = await RpcAssert.FailsWithAsync(StatusCode.Unauthenticated, () => stranger.TryLockAsync(
+            new TryLockRequest { ResourceId = NewResource(), LockOwner = "a", ExpiryInSeconds = 30 }, headers, SidecarProcess.Deadline).ResponseAsync);
+
+        Assert.Equal("UNKNOWN_APP_TOKEN", status.Detail<ErrorInfo>().Reason);
+    }
+
+    [Fact]
+    public async Task TryLock_SameResourceAndOwnerFromAnotherApp_EachAppHasItsOwnLock()
+    {
+        var resource = NewResource();
+        var other = sidecar.Process.LocksOf(SidecarApps.Other);
+        var mine = await TryLockAsync(resource, "a", 30);
+
+        var theirs = await other.TryLockAsync(
+            new TryLockRequest { ResourceId = resource, LockOwner = "a", ExpiryInSeconds = 30 }, deadline: SidecarProcess.Deadline);
+
+        Assert.True(mine.Success);
+        Assert.True(theirs.Success);
+    }
+
+    [Fact]
+    public async Task UnlockAndExtend_AnotherAppsLockWithItsOwnerName_DoNotTouchIt()
+    {
+        var resource = NewResource();
+        await TryLockAsync(resource, "a", 30);
+        var other = sidecar.Process.LocksOf(SidecarApps.Other);
+
+        var unlock = await other.UnlockAsync(new UnlockRequest { ResourceId = resource, LockOwner = "a" }, deadline: SidecarProcess.Deadline);
+        var extend = await other.ExtendAsync(
+            new ExtendRequest { ResourceId = resource, LockOwner = "a", ExpiryInSeconds = 3600 }, deadline: SidecarProcess.Deadline);
+
+        Assert.Equal(UnlockResponse.Types.Status.LockDoesNotExist, unlock.Status);
+        Assert.Equal(ExtendResponse.Types.Status.LockDoesNotExist, extend.Status);
+        Assert.False((await TryLockAsync(resource, "b", 30)).Success);
     }
 
     private static string NewResource() => $"res-{Guid.NewGuid():N}";

@@ -141,11 +141,70 @@ public sealed class SidecarRateLimitTests(SidecarHost host) : IClassFixture<Side
         Assert.Equal([true, true, true, false], allowed);
     }
 
+    [Fact]
+    public async Task Check_WithoutAppToken_Unauthenticated()
+    {
+        var anonymous = new RateLimits.RateLimitsClient(host.Sidecar.Channel);
+        var request = new CheckRequest { Domain = "edge" };
+        request.Descriptors.Add(new CheckRequest.Types.RequestDescriptor { Entries = { new CheckRequest.Types.Entry { Key = "remote_address", Value = NewAddress() } } });
+
+        var failure = await Assert.ThrowsAsync<RpcException>(() => anonymous.CheckAsync(request, deadline: Deadline).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, failure.StatusCode);
+    }
+
+    [Fact]
+    public async Task ShouldRateLimit_SameDescriptorFromAnotherApp_ItsOwnBucket()
+    {
+        var address = NewAddress();
+        for (var i = 0; i < SidecarHost.PerAddressCapacity; i++)
+        {
+            await ShouldRateLimitAsync("edge", 0, [("remote_address", address)]);
+        }
+
+        var mine = await ShouldRateLimitAsync("edge", 0, [("remote_address", address)]);
+        var theirs = await new RateLimitService.RateLimitServiceClient(host.Sidecar.Channel.As(SidecarApps.Other)).ShouldRateLimitAsync(
+            Request("edge", 0, [("remote_address", address)]), deadline: Deadline);
+
+        Assert.Equal(Code.OverLimit, mine.OverallCode);
+        Assert.Equal(Code.Ok, theirs.OverallCode);
+    }
+
+    [Fact]
+    public async Task Check_DescriptorOfTheGatewaysBucket_ChargesOnlyKeysOfTheCallingApp()
+    {
+        var victim = $"user:{Guid.NewGuid():N}";
+        var request = new CheckRequest { Domain = "gateway", Hits = 3 };
+        request.Descriptors.Add(new CheckRequest.Types.RequestDescriptor
+        {
+            Entries =
+            {
+                new CheckRequest.Types.Entry { Key = "subject", Value = victim },
+                new CheckRequest.Types.Entry { Key = "method", Value = "/mesh.v1.Orders/ListOrders" },
+            },
+        });
+
+        await Native.CheckAsync(request, deadline: Deadline);
+
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(host.RedisConnection);
+        var keys = new List<string>();
+        await foreach (var key in redis.GetServer(redis.GetEndPoints()[0]).KeysAsync(pattern: $"quotas:*{victim}*"))
+        {
+            keys.Add(key.ToString());
+        }
+
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key => Assert.StartsWith($"quotas:sidecar/{SidecarApps.Tests}/gateway:", key, StringComparison.Ordinal));
+    }
+
     private static DateTime Deadline => DateTime.UtcNow.AddSeconds(10);
 
     private static string NewAddress() => $"10.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}.{Random.Shared.Next(256)}-{Guid.NewGuid():N}";
 
-    private async Task<RateLimitResponse> ShouldRateLimitAsync(string domain, uint hits, params (string Key, string Value)[][] descriptors)
+    private async Task<RateLimitResponse> ShouldRateLimitAsync(string domain, uint hits, params (string Key, string Value)[][] descriptors) =>
+        await Envoy.ShouldRateLimitAsync(Request(domain, hits, descriptors), deadline: Deadline);
+
+    private static RateLimitRequest Request(string domain, uint hits, params (string Key, string Value)[][] descriptors)
     {
         var request = new RateLimitRequest { Domain = domain, HitsAddend = hits };
         foreach (var entries in descriptors)
@@ -155,6 +214,6 @@ public sealed class SidecarRateLimitTests(SidecarHost host) : IClassFixture<Side
             request.Descriptors.Add(descriptor);
         }
 
-        return await Envoy.ShouldRateLimitAsync(request, deadline: Deadline);
+        return request;
     }
 }

@@ -13,6 +13,8 @@ public sealed class SidecarHost : IAsyncLifetime
 
     public ServiceProcess Sidecar { get; private set; } = null!;
 
+    public string RedisConnection => _redis.ConnectionString;
+
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();

@@ -1,0 +1,74 @@
+using Mesh.Identity;
+using Mesh.Testing;
+using StackExchange.Redis;
+
+namespace Mesh.IntegrationTests;
+
+/// <summary>The Redis ACL users of <see cref="RedisAccess"/> on a real redis-server: each service reaches its own keys only.</summary>
+public sealed class RedisAccessTests : IAsyncLifetime
+{
+    private readonly RedisServerFixture _redis = RedisServerFixture.WithAccessControl();
+
+    public Task InitializeAsync() => _redis.InitializeAsync();
+
+    public Task DisposeAsync() => _redis.DisposeAsync();
+
+    [Fact]
+    public async Task Orders_ReadsOrWritesAnotherServicesKeys_NoPermission()
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        await admin.GetDatabase().StringSetAsync("users:id:usr_1", "ann@example.test");
+        await using var orders = await ConnectAsync(Workloads.Orders);
+        var db = orders.GetDatabase();
+
+        await Assert.ThrowsAsync<RedisServerException>(() => db.StringGetAsync("users:id:usr_1"));
+        await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("sessions:{x}", "forged"));
+        await Assert.ThrowsAsync<RedisServerException>(() => db.ScriptEvaluateAsync("return redis.call('GET', KEYS[1])", ["users:id:usr_1"]));
+        await db.StringSetAsync("orders:{usr_1}:probe", "mine");
+        Assert.Equal("mine", (string?)await db.StringGetAsync("orders:{usr_1}:probe"));
+    }
+
+    [Fact]
+    public async Task Service_CommandsOverTheWholeKeySpace_NoPermission()
+    {
+        await using var users = await ConnectAsync(Workloads.Users);
+        var db = users.GetDatabase();
+
+        await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("KEYS", "*"));
+        await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("FLUSHALL"));
+        await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("CONFIG", "GET", "*"));
+    }
+
+    [Fact]
+    public async Task DefaultUser_WithoutCredentials_Refused()
+    {
+        var anonymous = ConfigurationOptions.Parse($"127.0.0.1:{_redis.Port}");
+        anonymous.AbortOnConnectFail = false;
+        anonymous.ConnectTimeout = 1000;
+        anonymous.SyncTimeout = 1000;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(anonymous);
+
+        await Assert.ThrowsAnyAsync<RedisException>(() => connection.GetDatabase().StringGetAsync("users:id:usr_1"));
+    }
+
+    [Fact]
+    public async Task Notifications_PublishesOnlyOnItsChannels()
+    {
+        await using var notifications = await ConnectAsync(Workloads.Notifications);
+
+        await notifications.GetSubscriber().PublishAsync(RedisChannel.Literal("notifications:{usr_1}:live"), "ok");
+        await Assert.ThrowsAsync<RedisServerException>(() =>
+            notifications.GetSubscriber().PublishAsync(RedisChannel.Literal("orders:{usr_1}:live"), "forged"));
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync(string user)
+    {
+        var options = Mesh.ServiceDefaults.Redis.RedisExtensions.ConnectionOptions(new Mesh.ServiceDefaults.Redis.RedisOptions
+        {
+            Configuration = $"127.0.0.1:{_redis.Port}",
+            User = user,
+            PasswordFile = _redis.EnvironmentFor(user)["Redis__PasswordFile"],
+        });
+        return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+}
