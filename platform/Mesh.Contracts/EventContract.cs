@@ -12,4 +12,7 @@ public sealed record EventContract(
 {
     /// <summary>The value of the message type header, e.g. <c>mesh.events.v1.OrderPlaced</c>.</summary>
     public string MessageType => Descriptor.FullName;
+
+    /// <summary>The service that produces the event and owns its topic (<c>mesh.&lt;producer&gt;.…</c>).</summary>
+    public string Producer => Topic.Split('.')[1];
 }

@@ -21,6 +21,15 @@ public sealed class KafkaOptions
     /// <summary>The consumer group of this service. Required when a consumer is registered.</summary>
     public string ConsumerGroup { get; set; } = "";
 
+    /// <summary>
+    /// librdkafka properties of every Kafka client of the process (producer, consumer, log readers):
+    /// how to reach the brokers and who to be, e.g. <c>security.protocol</c> (<c>SSL</c> with the
+    /// workload certificate as <c>ssl.certificate.location</c> and <c>ssl.key.location</c>, or
+    /// <c>SASL_SSL</c> with <c>sasl.mechanism</c> SCRAM-SHA-512), <c>ssl.ca.location</c>. Producer
+    /// and consumer properties override them.
+    /// </summary>
+    public Dictionary<string, string> Client { get; set; } = [];
+
     /// <summary>librdkafka producer properties, e.g. <c>linger.ms</c>.</summary>
     public Dictionary<string, string> Producer { get; set; } = [];
 
@@ -67,4 +76,13 @@ public sealed class KafkaOptions
     /// Unhealthy (readiness), so a short broker failover does not take the service out of rotation.
     /// </summary>
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Puts the <see cref="Client"/> properties (security, connection) into a client configuration of any kind.</summary>
+    public void ApplyClientSettings(Confluent.Kafka.ClientConfig config)
+    {
+        foreach (var (key, value) in Client)
+        {
+            config.Set(key, value);
+        }
+    }
 }

@@ -156,12 +156,41 @@ public sealed class ComposeFileTests
         Assert.Contains("/tmp", service.List("tmpfs").OfType<string>());
     }
 
+    [Theory]
+    [MemberData(nameof(Runnables))]
+    public void Environment_Runnable_HasAnIdentityAndARedisUserOfItsOwn(string name)
+    {
+        var environment = Compose.EffectiveEnvironment(RunnableCatalog.Named(name));
+
+        Assert.Equal(name, environment["Redis__User"]);
+        Assert.EndsWith($"/{name}.password", environment["Redis__PasswordFile"], StringComparison.Ordinal);
+        Assert.EndsWith($"/{name}.pem", environment["Identity__CertificateFile"], StringComparison.Ordinal);
+        Assert.StartsWith("https://", environment["Urls"], StringComparison.Ordinal);
+        if (environment.TryGetValue("Kafka__Client__ssl.certificate.location", out var kafkaCertificate))
+        {
+            Assert.Equal("SSL", environment["Kafka__Client__security.protocol"]);
+            Assert.Equal(environment["Identity__CertificateFile"], kafkaCertificate);
+        }
+    }
+
+    [Fact]
+    public void Kafka_Broker_RequiresClientCertificatesAndAcls()
+    {
+        var kafka = Compose.Environment("kafka");
+        var topics = Compose.Environment("kafka-topics");
+
+        Assert.Equal("required", kafka["KAFKA_SSL_CLIENT_AUTH"]);
+        Assert.Equal("false", kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"]);
+        Assert.DoesNotContain("PLAINTEXT://:", kafka["KAFKA_LISTENERS"], StringComparison.Ordinal);
+        Assert.Equal("/opt/mesh/kafka/acls.txt", topics["ACLS_FILE"]);
+    }
+
     [Fact]
     public void Redis_ExamplePassword_IsRefusedAtStart()
     {
         var example = File.ReadAllLines(Repository.PathOf("deploy/compose.env.example"))
             .Single(l => l.StartsWith("REDIS_PASSWORD=", StringComparison.Ordinal))["REDIS_PASSWORD=".Length..];
-        var command = string.Join(" ", Compose.Services["redis"].List("command").OfType<string>());
+        var command = string.Join(" ", Compose.Services["mesh-init"].List("command").OfType<string>());
 
         Assert.Contains($"\"$$REDIS_PASSWORD\" = {example} ]", command, StringComparison.Ordinal);
         Assert.Contains("exit 1", command, StringComparison.Ordinal);

@@ -61,22 +61,43 @@ public sealed class KubernetesManifestTests
 
     [Theory]
     [MemberData(nameof(Runnables))]
-    public void Containers_Runnable_ProbeGrpcHealthOnTheirListeningPort(string name)
+    public void Containers_Runnable_ProbeGrpcHealthOnTheirHealthPort(string name)
     {
         var containers = ContainersOf(name).ToList();
         Assert.True(containers.Count > 0, $"No container in k8s/base runs mesh/{name}.");
 
         foreach (var (owner, container) in containers)
         {
-            var port = ListenPort(container);
+            var environment = Base.EffectiveEnvironment(container, RunnableFor(container)!);
+            var health = environment.GetValueOrDefault("Health__Port");
+            var listening = (environment.GetValueOrDefault("Urls") ?? "").Split(';').Select(u => Address.Parse(u)?.Port?.ToString()).ToList();
             var declared = container.Maps("ports").Select(p => p.Text("containerPort")).ToList();
-            Assert.True(declared.Contains(port?.ToString()), $"{owner}: container {container.Text("name")} listens on {port} but declares ports {string.Join(", ", declared)}.");
+            Assert.True(health is not null && listening.Contains(health),
+                $"{owner}: container {container.Text("name")} needs a Health__Port among its Urls ({string.Join(", ", listening)}): probes cannot speak TLS or reach loopback.");
+            Assert.True(declared.Contains(health), $"{owner}: container {container.Text("name")} answers health on {health} but declares ports {string.Join(", ", declared)}.");
             foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
             {
-                Assert.True(container.Map(probe).Map("grpc").Text("port") == port?.ToString(),
-                    $"{owner}: {container.Text("name")}.{probe} must be a grpc probe on port {port}.");
+                Assert.True(container.Map(probe).Map("grpc").Text("port") == health,
+                    $"{owner}: {container.Text("name")}.{probe} must be a grpc probe on the health port {health}.");
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Workloads))]
+    public void Containers_Workload_ServeMutualTlsWithTheirCertificateFromCertManager(string name)
+    {
+        var deployment = Base.Find("Deployment", name)!;
+        var container = deployment.Containers.Single(c => c.Text("name") == name);
+        var environment = Base.EffectiveEnvironment(container, RunnableFor(container)!);
+        var certificate = Base.Find("Certificate", $"mesh-identity-{name}");
+
+        Assert.StartsWith("https://", environment["Urls"], StringComparison.Ordinal);
+        Assert.NotNull(certificate);
+        Assert.Equal([$"spiffe://{Base.ConfigMaps["mesh-common"]["Identity__TrustDomain"]}/{name}"], certificate.Body.Map("spec").List("uris").OfType<string>());
+        var mount = container.Maps("volumeMounts").Single(m => environment["Identity__CertificateFile"].StartsWith(m.Text("mountPath") + "/", StringComparison.Ordinal));
+        var volume = deployment.Body.At("spec", "template", "spec").Maps("volumes").Single(v => v.Text("name") == mount.Text("name"));
+        Assert.Equal(certificate.Body.Map("spec").Text("secretName"), volume.Map("secret").Text("secretName"));
     }
 
     [Theory]
@@ -125,7 +146,7 @@ public sealed class KubernetesManifestTests
         {
             foreach (var (variable, value) in Base.EffectiveEnvironment(container, runnable).Where(e => ConfigurationKeyPolicy.IsAddress(e.Key)))
             {
-                var address = Address.Parse(value.Replace("$(MESH_REDIS_CONNECTION)", Base.ConfigMaps["mesh-common"]["MESH_REDIS_CONNECTION"], StringComparison.Ordinal));
+                var address = Address.Parse(value);
                 var key = ConfigurationKeyPolicy.ToKey(variable);
                 if (address is null || (address.IsLoopback && key != "Sidecar:Address"))
                 {
@@ -217,7 +238,7 @@ public sealed class KubernetesManifestTests
         var common = Base.ConfigMaps["mesh-common"];
         var needed = new List<int?>
         {
-            Address.Parse(common["MESH_REDIS_CONNECTION"])?.Port,
+            Address.Parse(common["Redis__Configuration"])?.Port,
             Address.Parse(common[ConfigurationKeyPolicy.OtlpEndpoint])?.Port,
             53,
         };
@@ -277,12 +298,14 @@ public sealed class KubernetesManifestTests
         }
 
         var references = Base.OfKind("Deployment")
-            .SelectMany(d => d.Containers.Concat(d.SidecarContainers))
-            .SelectMany(c => c.Maps("env"))
-            .Select(e => e.At("valueFrom", "secretKeyRef").Text("name"))
+            .SelectMany(d => d.Body.At("spec", "template", "spec").Maps("volumes"))
+            .Select(v => v.Map("secret").Text("secretName"))
             .OfType<string>()
+            .Where(s => s.StartsWith("mesh-redis-", StringComparison.Ordinal))
             .ToHashSet();
-        Assert.Equal(["mesh-redis"], references);
+        Assert.Equal(
+            RunnableCatalog.All.Select(r => $"mesh-redis-{r.Name}").Order(),
+            references.Order());
     }
 
     [Fact]
@@ -296,12 +319,31 @@ public sealed class KubernetesManifestTests
             foreach (var generator in overlay.Root.Maps("configMapGenerator"))
             {
                 var name = generator.Text("name")!;
+                if (generator.Text("behavior") is null && !Base.ConfigMaps.ContainsKey(name))
+                {
+                    continue; // The overlay's own, for its own resources (the dev overlay's Redis).
+                }
+
                 Assert.True(generator.Text("behavior") == "merge" && Base.ConfigMaps.ContainsKey(name),
                     $"{overlay.Directory}: ConfigMap {name} must merge into the base's.");
                 var unknown = overlay.ConfigMaps[name].Keys.Except(Base.ConfigMaps[name].Keys).ToList();
                 Assert.True(unknown.Count == 0, $"{overlay.Directory}: ConfigMap {name} sets {string.Join(", ", unknown)}, which the base does not have.");
             }
         }
+    }
+
+    [Fact]
+    public void DevRedis_AclFile_HoldsTheMeshUsersWithTheOverlaysPasswords()
+    {
+        var dev = Kustomization.Overlays.Single(o => o.Directory.EndsWith("/dev", StringComparison.Ordinal));
+        var passwords = dev.Root.Maps("secretGenerator")
+            .Where(g => g.Text("name")!.StartsWith("mesh-redis-", StringComparison.Ordinal))
+            .ToDictionary(g => g.Text("name")!["mesh-redis-".Length..], g => g.List("literals").OfType<string>().Single()["password=".Length..]);
+
+        var committed = File.ReadAllText(Repository.PathOf($"{dev.Directory}/infra/redis-users.acl"));
+
+        Assert.Equal(Mesh.Identity.RedisAccess.Users.Select(u => u.Name).Order(), passwords.Keys.Order());
+        Assert.Equal(Mesh.Identity.RedisAccess.AclFile(passwords).TrimEnd(), committed.TrimEnd());
     }
 
     [Fact]

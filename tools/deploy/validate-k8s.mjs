@@ -7,10 +7,13 @@
 //  3. Pod Security Admission: every pod template in a namespace labelled
 //     pod-security.kubernetes.io/enforce=restricted meets the "restricted" profile, as the API
 //     server would check it at admission (so a violation fails here, not at deploy time).
-// A kind that is not a built-in Kubernetes kind fails too: nothing here can vouch for it.
+// cert-manager's kinds (cert-manager.io/v1) are checked the same way against its published
+// schemas (@kubernetes-models/cert-manager). Any other kind that is not a built-in Kubernetes kind
+// fails: nothing here can vouch for it.
 //
 // Usage: node validate-k8s.mjs <tools dir with node_modules> <rendered.yaml>...
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 
@@ -23,6 +26,15 @@ if (!toolsDir || files.length === 0) {
 const require = createRequire(join(toolsDir, "package.json"));
 const YAML = require("yaml");
 const ts = require("typescript");
+
+// Custom resources vouched for by a published schema: apiVersion -> [models module, types module].
+const customResources = {
+  "cert-manager.io/v1": "@kubernetes-models/cert-manager/cert-manager.io/v1",
+};
+const customModels = {};
+for (const [apiVersion, module] of Object.entries(customResources)) {
+  customModels[apiVersion] = await import(pathToFileURL(join(toolsDir, "node_modules", module, "index.js")).href);
+}
 
 // apiVersion -> [kubernetes-models module folder, kubernetes-types module]
 function modulesFor(apiVersion) {
@@ -61,10 +73,14 @@ for (const file of files) {
       failures.push(`${label}: apiVersion and kind are required`);
       continue;
     }
-    const [modelsPath, typesModule] = modulesFor(object.apiVersion);
+    const custom = customModels[object.apiVersion];
+    const [modelsPath, builtInTypes] = modulesFor(object.apiVersion);
+    // Built-in kinds are typed as kubernetes-types' <Kind>; custom resources as the models' I<Kind>.
+    const typesModule = custom ? customResources[object.apiVersion] : builtInTypes;
+    const typeName = custom ? `I${object.kind}` : object.kind;
     let Model;
     try {
-      Model = require(`kubernetes-models/${modelsPath}/${object.kind}`)[object.kind];
+      Model = custom ? custom[object.kind] : require(`kubernetes-models/${modelsPath}/${object.kind}`)[object.kind];
     } catch {
       Model = undefined;
     }
@@ -77,7 +93,7 @@ for (const file of files) {
     } catch (error) {
       failures.push(`${label}: schema: ${error.message}`);
     }
-    typed.push({ label, object, typesModule, kind: object.kind });
+    typed.push({ label, object, typesModule, typeName, kind: object.kind });
   }
 }
 
@@ -142,7 +158,7 @@ try {
   const lines = [];
   const owners = []; // line index -> typed entry
   typed.forEach((entry, i) => {
-    const body = `const object${i}: import(${JSON.stringify(entry.typesModule)}).${entry.kind} = ${JSON.stringify(entry.object, null, 2)};`;
+    const body = `const object${i}: import(${JSON.stringify(entry.typesModule)}).${entry.typeName} = ${JSON.stringify(entry.object, null, 2)};`;
     for (const line of body.split("\n")) {
       lines.push(line);
       owners.push(entry);

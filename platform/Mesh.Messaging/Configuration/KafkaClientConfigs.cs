@@ -10,6 +10,9 @@ namespace Mesh.Messaging.Configuration;
 /// </summary>
 internal static class KafkaClientConfigs
 {
+    public static readonly FrozenSet<string> ReservedClientKeys =
+        FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "bootstrap.servers", "group.id", "enable.idempotence", "acks", "enable.auto.commit", "enable.auto.offset.store");
+
     public static readonly FrozenSet<string> ReservedProducerKeys =
         FrozenSet.Create(StringComparer.OrdinalIgnoreCase, "bootstrap.servers", "enable.idempotence", "acks");
 
@@ -21,7 +24,13 @@ internal static class KafkaClientConfigs
 
     public static ProducerConfig Producer(KafkaOptions options)
     {
-        var config = new ProducerConfig(new Dictionary<string, string>(options.Producer));
+        var config = new ProducerConfig();
+        options.ApplyClientSettings(config);
+        foreach (var (key, value) in options.Producer)
+        {
+            config.Set(key, value);
+        }
+
         config.StatisticsIntervalMs ??= DefaultStatisticsIntervalMs;
         config.BootstrapServers = options.BootstrapServers;
         config.EnableIdempotence = true;
@@ -32,6 +41,7 @@ internal static class KafkaClientConfigs
     public static ConsumerConfig Consumer(KafkaOptions options)
     {
         var config = new ConsumerConfig { AutoOffsetReset = AutoOffsetReset.Earliest, StatisticsIntervalMs = DefaultStatisticsIntervalMs };
+        options.ApplyClientSettings(config);
         foreach (var (key, value) in options.Consumer)
         {
             config.Set(key, value);

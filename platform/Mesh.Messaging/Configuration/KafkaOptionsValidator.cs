@@ -21,6 +21,7 @@ internal sealed class KafkaOptionsValidator(IEnumerable<IEventDispatcher> dispat
             failures.Add("Kafka:ConsumerGroup is required when the service consumes events.");
         }
 
+        failures.AddRange(Reserved("Client", options.Client, KafkaClientConfigs.ReservedClientKeys));
         failures.AddRange(Reserved("Producer", options.Producer, KafkaClientConfigs.ReservedProducerKeys));
         failures.AddRange(Reserved("Consumer", options.Consumer, KafkaClientConfigs.ReservedConsumerKeys));
 

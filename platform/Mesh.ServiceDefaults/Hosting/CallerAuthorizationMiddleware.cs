@@ -6,22 +6,20 @@ namespace Mesh.ServiceDefaults.Hosting;
 
 /// <summary>
 /// Refuses a call its caller may not make, before any service code runs: the caller is the
-/// workload named by the client certificate that the TLS handshake verified. A plaintext request
-/// (the health port that Kubernetes probes, which cannot speak TLS) may only ask for health.
+/// workload named by the client certificate that the TLS handshake verified. An internal service
+/// serves nothing in plaintext but health (the port Kubernetes probes, which cannot speak TLS).
 /// </summary>
 public sealed class CallerAuthorizationMiddleware(RequestDelegate next, CallerPolicy policy)
 {
-    private const string HealthPrefix = "/grpc.health.v1.Health/";
-
     public Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
         if (!context.Request.IsHttps)
         {
-            return path.StartsWith(HealthPrefix, StringComparison.Ordinal)
+            return context.Request.Path.StartsWithSegments("/grpc.health.v1.Health")
                 ? next(context)
                 : Refuse(context, new UnauthenticatedException(
-                    "MUTUAL_TLS_REQUIRED", "This port answers health checks only; call the service over mutual TLS with a mesh certificate."));
+                    "MUTUAL_TLS_REQUIRED", "This service answers over mutual TLS with a mesh certificate only."));
         }
 
         var caller = PeerIdentity.Of(context);

@@ -3,6 +3,7 @@ using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Redis;
 using Mesh.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,11 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddOptions<GrpcServiceOptions>()
             .Configure<IOptions<GrpcLimitsOptions>>((grpc, limits) => grpc.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageSize);
         builder.Services.AddGrpcReflection();
+        builder.Services.AddOptions<HealthPortOptions>()
+            .Bind(builder.Configuration.GetSection(HealthPortOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddTransient<IStartupFilter, HealthPortStartupFilter>();
         // "" (readiness) reports every dependency; "liveness" only that the process answers, so a
         // Redis outage takes pods out of rotation without restarting them.
         builder.Services.AddGrpcHealthChecks(options =>
@@ -37,6 +43,15 @@ public static class ServiceDefaultsExtensions
             .AddCheck("self", () => HealthCheckResult.Healthy(), tags: [LivenessService])
             .AddCheck<RedisHealthCheck>("redis");
         return builder;
+    }
+
+    private sealed class HealthPortStartupFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseMiddleware<HealthPortMiddleware>();
+            next(app);
+        };
     }
 
     public static WebApplication MapServiceDefaults(this WebApplication app)

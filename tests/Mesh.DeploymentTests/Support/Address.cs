@@ -1,6 +1,9 @@
 namespace Mesh.DeploymentTests.Support;
 
-/// <summary>Host and port of a configured address: a URL, <c>host:port</c>, or the first server of a list or connection string.</summary>
+/// <summary>
+/// Host and port of a configured address: a URL (the first of a <c>;</c> list, as <c>Urls</c> holds),
+/// <c>host:port</c>, or the first server of a list or connection string.
+/// </summary>
 public sealed record Address(string Host, int? Port)
 {
     public static Address? Parse(string? value)
@@ -12,7 +15,7 @@ public sealed record Address(string Host, int? Port)
 
         if (value.Contains("://", StringComparison.Ordinal))
         {
-            var url = value.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
+            var url = value.Split(';')[0].Trim().Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
             return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? new Address(uri.Host, uri.Port) : null;
         }
 

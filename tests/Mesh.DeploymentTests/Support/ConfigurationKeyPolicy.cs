@@ -6,7 +6,8 @@ namespace Mesh.DeploymentTests.Support;
 /// Must set: every key whose appsettings.json value is a loopback address (those defaults serve
 /// <c>./mesh.sh up</c> only: Urls, Redis, the gateway's service addresses, and any address a later
 /// change adds), plus the keys the code reads that appsettings.json leaves to the environment:
-/// the OTLP endpoint and, for Kafka users, the bootstrap servers.
+/// the OTLP endpoint, the Redis user and its password file, the workload certificate (all but the
+/// sidecar) and, for Kafka users, the bootstrap servers and how to authenticate to them.
 /// </para>
 /// <para>
 /// May set: keys of the runnable's appsettings.json (tuning such as quotas keeps its default
@@ -25,6 +26,10 @@ public static class ConfigurationKeyPolicy
     [
         OtlpEndpoint,
         "Redis:Configuration",
+        "Redis:User",
+        "Redis:PasswordFile",
+        "Redis:TrustBundleFile",
+        "Health:Port",
         // The address of the coordination sidecar for the services that use it.
         "Sidecar:Address",
     ];
@@ -32,9 +37,17 @@ public static class ConfigurationKeyPolicy
     private static readonly string[] KafkaKeys = [KafkaBootstrapServers, KafkaBootstrapServersVariable, "Kafka:ConsumerGroup", "Kafka:ShutdownFlushTimeout"];
 
     /// <summary>Sections whose children are free-form (librdkafka properties, log categories, ...).</summary>
-    private static readonly string[] LibrarySections = ["Logging:", "Kestrel:", "ASPNETCORE_", "DOTNET_"];
+    private static readonly string[] LibrarySections = ["Logging:", "Kestrel:", "ASPNETCORE_", "DOTNET_", "Identity:"];
 
-    private static readonly string[] KafkaSections = ["Kafka:Producer:", "Kafka:Consumer:", "Kafka:HandlerRetry:"];
+    private static readonly string[] KafkaSections = ["Kafka:Client:", "Kafka:Producer:", "Kafka:Consumer:", "Kafka:HandlerRetry:"];
+
+    /// <summary>The one runnable whose own port is plaintext by design: apps reach it on their pod's loopback.</summary>
+    private const string Sidecar = "sidecar";
+
+    /// <summary>What makes a runnable a workload of the mesh: its certificate, and its own Redis user.</summary>
+    private static readonly string[] IdentityKeys = ["Identity:CertificateFile", "Identity:KeyFile", "Identity:TrustBundleFile"];
+
+    private static readonly string[] RedisUserKeys = ["Redis:User", "Redis:PasswordFile"];
 
     /// <summary>Variables of the deployment files themselves (Redis parts, the image's health URL), not .NET settings.</summary>
     private static readonly string[] DeploymentVariables = ["MESH_REDIS_CONNECTION", "MESH_REDIS_PASSWORD", "MESH_HEALTH_URL"];
@@ -48,10 +61,16 @@ public static class ConfigurationKeyPolicy
             .Where(s => Address.Parse(s.Value) is { IsLoopback: true })
             .Select(s => s.Key)
             .Append(OtlpEndpoint)
-            .Append("Redis:Configuration");
+            .Append("Redis:Configuration")
+            .Concat(RedisUserKeys);
+        if (runnable.Name != Sidecar)
+        {
+            keys = keys.Concat(IdentityKeys);
+        }
+
         if (runnable.UsesKafka)
         {
-            keys = keys.Append(KafkaBootstrapServers);
+            keys = keys.Append(KafkaBootstrapServers).Append("Kafka:Client:security.protocol");
         }
 
         return keys.Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();

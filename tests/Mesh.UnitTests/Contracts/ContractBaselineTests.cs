@@ -14,7 +14,7 @@ public sealed class ContractBaselineTests
 {
     private static readonly string[] PublishedPackages = ["mesh.events.v1", "mesh.v1", "mesh.sidecar.v1"];
 
-    private static readonly string BaselinePath = Path.Combine(FindRoot(), "protos", "contracts.baseline.json");
+    private static readonly string BaselinePath = Path.Combine(RepositoryRoot.Path, "protos", "contracts.baseline.json");
 
     [Fact]
     public void CompiledContracts_HaveNoBreakingChangeAgainstTheBaseline()
@@ -190,18 +190,5 @@ public sealed class ContractBaselineTests
         }));
         var json = new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation("  ")).Format(set);
         File.WriteAllText(BaselinePath, json + "\n");
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Mesh.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -33,9 +33,15 @@ public static class CertsCommand
             AllowMultipleArgumentsPerToken = true,
         };
 
+        var keystores = new Option<string[]>("--keystore")
+        {
+            Description = "Also write <name>.keystore.pem, the key and certificate in one file (what Kafka's PEM keystore reads).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+
         var command = new Command("certs", "Create a mesh CA and a certificate for every workload (local runs, tests, Compose).")
         {
-            output, trustDomain, validity, keep, names,
+            output, trustDomain, validity, keep, names, keystores,
         };
         command.SetAction(result =>
         {
@@ -53,7 +59,11 @@ public static class CertsCommand
             foreach (var workload in Workloads.All.Concat(extra.Keys).Distinct(StringComparer.Ordinal))
             {
                 using var certificate = authority.Issue(workload, lifetime, extra.GetValueOrDefault(workload));
-                Pem.WriteIdentity(directory, workload, certificate);
+                var (certificateFile, keyFile) = Pem.WriteIdentity(directory, workload, certificate);
+                if (result.GetValue(keystores)?.Contains(workload) == true)
+                {
+                    Pem.Write(Path.Combine(directory, $"{workload}.keystore.pem"), File.ReadAllText(keyFile) + File.ReadAllText(certificateFile), secret: true);
+                }
             }
 
             AnsiConsole.MarkupLineInterpolated($"mesh CA and certificates for {string.Join(", ", Workloads.All.Concat(extra.Keys).Distinct())} in {directory}");

@@ -15,9 +15,9 @@ public static class RedisAclCommand
     public static Command Create()
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the password files and users.acl.", Required = true };
-        var adminPassword = new Option<FileInfo?>("--admin-password-file")
+        var adminPassword = new Option<string?>("--admin-password-env")
         {
-            Description = $"Take the {RedisAccess.Admin} password from this file instead of making one up.",
+            Description = $"Take the {RedisAccess.Admin} password from this environment variable instead of making one up.",
         };
         var keep = new Option<bool>("--keep") { Description = "Keep the passwords already in the folder; write only what is missing." };
 
@@ -33,10 +33,12 @@ public static class RedisAclCommand
             foreach (var user in RedisAccess.Users)
             {
                 var file = Path.Combine(directory, $"{user.Name}.password");
-                var given = user.Name == RedisAccess.Admin ? result.GetValue(adminPassword) : null;
+                var given = user.Name == RedisAccess.Admin && result.GetValue(adminPassword) is { } variable
+                    ? Environment.GetEnvironmentVariable(variable) ?? throw new InvalidOperationException($"The environment variable {variable} is not set.")
+                    : null;
                 if (given is not null)
                 {
-                    passwords[user.Name] = File.ReadAllText(given.FullName).Trim();
+                    passwords[user.Name] = given;
                 }
                 else if (result.GetValue(keep) && File.Exists(file))
                 {
@@ -50,7 +52,8 @@ public static class RedisAclCommand
                 Pem.Write(file, passwords[user.Name], secret: true);
             }
 
-            Pem.Write(Path.Combine(directory, "users.acl"), RedisAccess.AclFile(passwords).TrimEnd(), secret: true);
+            // SHA-256 of random passwords only: readable by redis-server, which may run as another user.
+            Pem.Write(Path.Combine(directory, "users.acl"), RedisAccess.AclFile(passwords).TrimEnd(), secret: false);
             AnsiConsole.MarkupLineInterpolated($"Redis users {string.Join(", ", passwords.Keys)} in {directory}");
             return 0;
         });

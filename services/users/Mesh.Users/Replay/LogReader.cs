@@ -95,18 +95,20 @@ public sealed class LogReader(IOptions<KafkaOptions> options)
     private IConsumer<string, byte[]> Build()
     {
         var kafka = options.Value;
-        var config = new ConsumerConfig(kafka.Consumer
-            .Where(p => !GroupProperties.Contains(p.Key))
-            .ToDictionary(p => p.Key, p => p.Value))
+        var config = new ConsumerConfig();
+        kafka.ApplyClientSettings(config);
+        foreach (var (key, value) in kafka.Consumer.Where(p => !GroupProperties.Contains(p.Key)))
         {
-            BootstrapServers = kafka.BootstrapServers,
-            // Required by the client even when no group is joined; never used to commit.
-            GroupId = $"{kafka.ConsumerGroup}-reader-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            EnablePartitionEof = true,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        };
+            config.Set(key, value);
+        }
+
+        config.BootstrapServers = kafka.BootstrapServers;
+        // Required by the client even when no group is joined; never used to commit.
+        config.GroupId = $"{kafka.ConsumerGroup}-reader-{Guid.NewGuid():N}";
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.EnablePartitionEof = true;
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
         return new ConsumerBuilder<string, byte[]>(config).Build();
     }
 }
