@@ -19,7 +19,9 @@ CLI_PROJECT=tools/Mesh.Cli/Mesh.Cli.csproj
 CLI_DLL=tools/Mesh.Cli/bin/$CONFIGURATION/$TFM/Mesh.Cli.dll
 DEV_BROKER_DLL=tools/Mesh.DevBroker/bin/$CONFIGURATION/$TFM/Mesh.DevBroker.dll
 BENCH_PROJECT=tools/Mesh.Bench/Mesh.Bench.csproj
-BENCH_DLL=tools/Mesh.Bench/bin/$CONFIGURATION/$TFM/Mesh.Bench.dll
+# Benchmarks measure what is deployed: Release builds, into their own output folders.
+BENCH_CONFIGURATION=Release
+BENCH_DLL=tools/Mesh.Bench/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Bench.dll
 
 HOST=127.0.0.1
 REDIS_PORT="${MESH_REDIS_PORT:-6380}"
@@ -77,6 +79,11 @@ Commands:
          floor 80 %), end-to-end latency p50/p99 at 1 000 and 10 000 events/s, consume
          throughput vs a raw consumer. No Redis. About 90 s; extra arguments go to the
          benchmark, e.g. --seconds 2. Results: docs/BENCHMARKS.md.
+  bench identity
+         Build the bench, the gateway and the order service, start a throw-away redis-server and
+         an in-process dev broker, and compare ListOrders through the gateway to the order
+         service with mutual TLS between them (as deployed) against the same pair in insecure
+         mode (h2c), in paired rounds. About 60 s. Results: docs/BENCHMARKS.md.
   replay <service>
          Rebuild a service's Redis views from the start of its Kafka topics into a fresh key
          space, then switch over atomically, while the mesh keeps running (start it first with
@@ -630,12 +637,12 @@ cmd_replay() {
 
 cmd_bench() {
   local target="${1:-}"
-  [[ "$target" == locks || "$target" == quotas || "$target" == events ]] ||
-    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events"; }
+  [[ "$target" == locks || "$target" == quotas || "$target" == events || "$target" == identity ]] ||
+    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events|identity"; }
   shift
   ensure_deps
-  log "building $BENCH_PROJECT ($CONFIGURATION)"
-  dotnet build "$BENCH_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+  log "building $BENCH_PROJECT ($BENCH_CONFIGURATION)"
+  dotnet build "$BENCH_PROJECT" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
   if [[ "$target" == events ]]; then
     log "bench events on the in-process dev broker ($(nproc) cores; numbers from one run are comparable with each other only)"
     dotnet "$BENCH_DLL" events "$@"
@@ -646,9 +653,9 @@ cmd_bench() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nghttp2-client ||
       warn "h2load unavailable: the sidecar is measured with the .NET client only"
   fi
-  if [[ "$target" == quotas ]]; then
-    for project in gateway/Mesh.Gateway services/sidecar/Mesh.Sidecar; do
-      dotnet build "$project" --configuration "$CONFIGURATION" --nologo --verbosity quiet
+  if [[ "$target" == quotas || "$target" == identity ]]; then
+    for project in gateway/Mesh.Gateway services/sidecar/Mesh.Sidecar services/orders/Mesh.Orders; do
+      dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
     done
   fi
   mkdir -p "$LOG_DIR"
@@ -671,10 +678,16 @@ cmd_bench() {
   fi
 
   log "bench $target on $(redact "$redis") ($(nproc) cores; numbers from one run are comparable with each other only)"
+  if [[ "$target" == identity ]]; then
+    dotnet "$BENCH_DLL" identity --redis "$redis" \
+      --gateway "gateway/Mesh.Gateway/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Gateway.dll" \
+      --orders "services/orders/Mesh.Orders/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Orders.dll" "$@"
+    return
+  fi
   if [[ "$target" == quotas ]]; then
     dotnet "$BENCH_DLL" quotas --redis "$redis" \
-      --gateway "gateway/Mesh.Gateway/bin/$CONFIGURATION/$TFM/Mesh.Gateway.dll" \
-      --sidecar "services/sidecar/Mesh.Sidecar/bin/$CONFIGURATION/$TFM/Mesh.Sidecar.dll" "$@"
+      --gateway "gateway/Mesh.Gateway/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Gateway.dll" \
+      --sidecar "services/sidecar/Mesh.Sidecar/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Sidecar.dll" "$@"
     return
   fi
   dotnet "$BENCH_DLL" locks --redis "$redis" "$@"

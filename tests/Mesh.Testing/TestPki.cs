@@ -28,12 +28,7 @@ public sealed class TestPki : IDisposable
     public TestPki()
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("mesh-pki-").FullName;
-        _authority = CertificateAuthority.Create(TrustDomain, TimeSpan.FromDays(1));
-        _authority.WriteTo(Directory);
-        foreach (var workload in Workloads.All)
-        {
-            Issue(workload);
-        }
+        _authority = MeshPki.Create(Directory, TrustDomain, TimeSpan.FromHours(12));
     }
 
     public string Directory { get; }
@@ -41,14 +36,8 @@ public sealed class TestPki : IDisposable
     public string TrustBundleFile => Path.Combine(Directory, "ca.pem");
 
     /// <summary>The settings that give a process the certificate of <paramref name="workload"/>.</summary>
-    public IReadOnlyDictionary<string, string> EnvironmentFor(string workload) => new Dictionary<string, string>
-    {
-        ["Identity__TrustDomain"] = TrustDomain,
-        ["Identity__CertificateFile"] = Path.Combine(Directory, $"{workload}.pem"),
-        ["Identity__KeyFile"] = Path.Combine(Directory, $"{workload}.key"),
-        ["Identity__TrustBundleFile"] = TrustBundleFile,
-        ["Identity__ReloadInterval"] = "00:00:01",
-    };
+    public IReadOnlyDictionary<string, string> EnvironmentFor(string workload) =>
+        new Dictionary<string, string>(MeshPki.EnvironmentFor(Directory, workload, TrustDomain)) { ["Identity__ReloadInterval"] = "00:00:01" };
 
     /// <summary>(Re)issues <paramref name="workload"/>'s certificate into the folder, as a renewal would.</summary>
     public void Issue(string workload, TimeSpan? validity = null)

@@ -6,6 +6,7 @@ var root = new RootCommand("Mesh benchmarks. Each one runs against a Redis you n
     LocksCommand.Create(),
     QuotasCommand.Create(),
     EventsCommand.Create(),
+    IdentityCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -7,25 +7,30 @@ using Grpc.Net.Client;
 
 namespace Mesh.Bench.Quotas;
 
-/// <summary>A gateway or sidecar run from its build output on a free loopback port; disposing kills it.</summary>
+/// <summary>A Mesh process run from its build output on a free loopback port; disposing kills it.</summary>
 public sealed class BenchProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private BenchProcess(Process process, string address)
+    private BenchProcess(Process process, string address, GrpcChannel channel)
     {
         _process = process;
         Address = address;
-        Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
+        Channel = channel;
     }
 
     public GrpcChannel Channel { get; }
 
     public string Address { get; }
 
-    public static async Task<BenchProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts <paramref name="dll"/> on a free port: plain h2c, or HTTPS when <paramref name="tlsChannel"/>
+    /// says how to reach it (and its health check).
+    /// </summary>
+    public static async Task<BenchProcess> StartAsync(
+        string dll, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, Func<string, GrpcChannel>? tlsChannel = null)
     {
-        var address = $"http://127.0.0.1:{FreePort()}";
+        var address = $"{(tlsChannel is null ? "http" : "https")}://127.0.0.1:{FreePort()}";
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(dll);
         info.Environment["Urls"] = address;
@@ -40,7 +45,9 @@ public sealed class BenchProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var started = new BenchProcess(process, address);
+        var channel = tlsChannel?.Invoke(address)
+            ?? GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
+        var started = new BenchProcess(process, address, channel);
         await started.WaitServingAsync(dll, cancellationToken);
         return started;
     }

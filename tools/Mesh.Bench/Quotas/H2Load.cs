@@ -15,7 +15,8 @@ public static partial class H2Load
 {
     public static bool Available => Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(dir => File.Exists(Path.Combine(dir, "h2load")));
 
-    public static async Task<double> RequestsPerSecondAsync(string url, IMessage request, int inFlight, TimeSpan duration, CancellationToken cancellationToken)
+    public static async Task<double> RequestsPerSecondAsync(
+        string url, IMessage request, IReadOnlyList<string> headers, int inFlight, TimeSpan duration, CancellationToken cancellationToken)
     {
         var body = Path.GetTempFileName();
         try
@@ -35,6 +36,12 @@ public static partial class H2Load
                      })
             {
                 info.ArgumentList.Add(argument);
+            }
+
+            foreach (var header in headers)
+            {
+                info.ArgumentList.Add("-H");
+                info.ArgumentList.Add(header);
             }
 
             using var process = Process.Start(info) ?? throw new InvalidOperationException("h2load did not start");

@@ -1,10 +1,12 @@
 using Envoy.Service.Ratelimit.V3;
 using Grpc.Core;
 using Mesh.Contracts.Sidecar.V1;
+using Mesh.Bench.Identity;
 using Mesh.Contracts.V1;
 using Mesh.Coordination;
 using Mesh.Coordination.Quotas.Engine;
 using Mesh.Coordination.Sessions;
+using Mesh.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -53,7 +55,7 @@ public static class QuotaBenchmark
 
     private static async Task<(double Default, double NoLeases)> GatewayAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(BenchIdentity.EnvironmentFor(Workloads.Gateway))
         {
             ["Redis__Configuration"] = settings.Redis,
             ["Services__Users"] = "http://127.0.0.1:9",
@@ -81,13 +83,13 @@ public static class QuotaBenchmark
 
     private static async Task<double> SidecarAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
     {
-        await using var sidecar = await BenchProcess.StartAsync(settings.SidecarDll, new Dictionary<string, string>
+        await using var sidecar = await BenchProcess.StartAsync(settings.SidecarDll, new Dictionary<string, string>(BenchIdentity.SidecarApps)
         {
             ["Redis__Configuration"] = settings.Redis,
             ["Quotas__Default__Capacity"] = "1000000000",
             ["Quotas__Default__RefillPerSecond"] = "1000000",
         }, cancellationToken);
-        var client = new RateLimitService.RateLimitServiceClient(sidecar.Channel);
+        var client = new RateLimitService.RateLimitServiceClient(sidecar.Channel.AsApp());
         Task Call()
         {
             var request = new RateLimitRequest { Domain = "bench" };
@@ -124,7 +126,7 @@ public static class QuotaBenchmark
     /// </summary>
     private static async Task<double> SidecarH2LoadAsync(QuotaBenchmarkSettings settings, bool leases, CancellationToken cancellationToken)
     {
-        await using var sidecar = await BenchProcess.StartAsync(settings.SidecarDll, new Dictionary<string, string>
+        await using var sidecar = await BenchProcess.StartAsync(settings.SidecarDll, new Dictionary<string, string>(BenchIdentity.SidecarApps)
         {
             ["Redis__Configuration"] = settings.Redis,
             ["Quotas__Default__Capacity"] = "1000000000",
@@ -133,7 +135,7 @@ public static class QuotaBenchmark
         }, cancellationToken);
         var request = new RateLimitRequest { Domain = "bench" };
         request.Descriptors.Add(new EnvoyDescriptor { Entries = { new EnvoyDescriptor.Types.Entry { Key = "client", Value = "h2load" } } });
-        var check = await new RateLimitService.RateLimitServiceClient(sidecar.Channel).ShouldRateLimitAsync(request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+        var check = await new RateLimitService.RateLimitServiceClient(sidecar.Channel.AsApp()).ShouldRateLimitAsync(request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
         if (check.OverallCode != RateLimitResponse.Types.Code.Ok)
         {
             throw new InvalidOperationException($"The h2load request is answered {check.OverallCode}, not OK.");
@@ -141,12 +143,12 @@ public static class QuotaBenchmark
 
         var url = $"{sidecar.Address}/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit";
         var sha = Convert.ToHexStringLower(QuotaScript.Sha1);
-        await H2Load.RequestsPerSecondAsync(url, request, settings.Concurrency, TimeSpan.FromSeconds(3), cancellationToken);
+        await H2Load.RequestsPerSecondAsync(url, request, [$"dapr-api-token: {BenchIdentity.Token}"], settings.Concurrency, TimeSpan.FromSeconds(3), cancellationToken);
         var requests = 50_000;
         var ratios = new List<double>();
         for (var round = 1; round <= settings.Rounds; round++)
         {
-            var decisions = await H2Load.RequestsPerSecondAsync(url, request, settings.Concurrency, settings.Phase, cancellationToken);
+            var decisions = await H2Load.RequestsPerSecondAsync(url, request, [$"dapr-api-token: {BenchIdentity.Token}"], settings.Concurrency, settings.Phase, cancellationToken);
             var raw = await RedisBenchmark.EvalShaPerSecondAsync(settings.Redis, sha, settings.Concurrency, requests, randomKeys: false, cancellationToken);
             requests = (int)Math.Clamp(raw * settings.Phase.TotalSeconds, 20_000, 5_000_000);
             ratios.Add(decisions / raw);
@@ -160,7 +162,7 @@ public static class QuotaBenchmark
 
     private static async Task<double> DenyCacheAsync(QuotaBenchmarkSettings settings, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(BenchIdentity.SidecarApps)
         {
             ["Redis__Configuration"] = settings.Redis,
             ["Quotas__Default__Capacity"] = "1",
@@ -171,7 +173,7 @@ public static class QuotaBenchmark
 
         Func<Task> Call(BenchProcess sidecar)
         {
-            var client = new RateLimits.RateLimitsClient(sidecar.Channel);
+            var client = new RateLimits.RateLimitsClient(sidecar.Channel.AsApp());
             var request = new CheckRequest { Domain = "bench", Descriptors = { new CheckRequest.Types.RequestDescriptor { Entries = { new CheckRequest.Types.Entry { Key = "client", Value = "empty" } } } } };
             return async () =>
             {

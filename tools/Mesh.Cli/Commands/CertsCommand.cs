@@ -53,17 +53,12 @@ public static class CertsCommand
             }
 
             var extra = ParseNames(result.GetValue(names) ?? []);
-            var lifetime = result.GetValue(validity);
-            using var authority = CertificateAuthority.Create(result.GetValue(trustDomain)!, lifetime * 10);
-            authority.WriteTo(directory);
-            foreach (var workload in Workloads.All.Concat(extra.Keys).Distinct(StringComparer.Ordinal))
+            using var authority = MeshPki.Create(directory, result.GetValue(trustDomain)!, result.GetValue(validity), extra);
+            foreach (var workload in result.GetValue(keystores) ?? [])
             {
-                using var certificate = authority.Issue(workload, lifetime, extra.GetValueOrDefault(workload));
-                var (certificateFile, keyFile) = Pem.WriteIdentity(directory, workload, certificate);
-                if (result.GetValue(keystores)?.Contains(workload) == true)
-                {
-                    Pem.Write(Path.Combine(directory, $"{workload}.keystore.pem"), File.ReadAllText(keyFile) + File.ReadAllText(certificateFile), secret: true);
-                }
+                var key = File.ReadAllText(Path.Combine(directory, $"{workload}.key"));
+                var certificate = File.ReadAllText(Path.Combine(directory, $"{workload}.pem"));
+                Pem.Write(Path.Combine(directory, $"{workload}.keystore.pem"), key + certificate, secret: true);
             }
 
             AnsiConsole.MarkupLineInterpolated($"mesh CA and certificates for {string.Join(", ", Workloads.All.Concat(extra.Keys).Distinct())} in {directory}");
