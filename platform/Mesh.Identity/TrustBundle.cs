@@ -16,21 +16,9 @@ public sealed class TrustBundle(X509Certificate2Collection roots, string trustDo
     /// <summary>The peer's workload id when <paramref name="certificate"/> is a valid mesh certificate; null otherwise.</summary>
     public WorkloadId? Verify(X509Certificate2 certificate, X509Chain? presented, out string problem)
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
+        if (!CustomRoots.Chains(certificate, Roots, presented))
         {
-            foreach (var element in presented.ChainElements)
-            {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        if (!chain.Build(certificate))
-        {
-            problem = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).DefaultIfEmpty("untrusted"));
+            problem = "the certificate does not chain to the mesh CA, or is not valid now";
             return null;
         }
 

@@ -1,5 +1,4 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
+using Mesh.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -49,25 +48,10 @@ public static class RedisExtensions
 
         if (redis.TrustBundleFile.Length > 0)
         {
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(redis.TrustBundleFile);
-            options.CertificateValidation += (_, certificate, chain, errors) => IsTrusted(certificate, roots, errors);
+            var roots = CustomRoots.Load(redis.TrustBundleFile);
+            options.CertificateValidation += (_, certificate, _, errors) => CustomRoots.ValidateServer(certificate, errors, roots);
         }
 
         return options;
-    }
-
-    private static bool IsTrusted(X509Certificate? certificate, X509Certificate2Collection roots, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 }

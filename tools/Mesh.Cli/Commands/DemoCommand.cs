@@ -4,7 +4,7 @@ using Mesh.Cli.Infrastructure;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary><c>demo [--gateway URL]</c>: a scripted client against a running mesh.</summary>
+/// <summary><c>demo [--gateway URL] [--trust-bundle ca.pem]</c>: a scripted client against a running mesh.</summary>
 public static class DemoCommand
 {
     private const string DefaultGateway = "http://127.0.0.1:5000";
@@ -39,9 +39,14 @@ public static class DemoCommand
             }
         });
 
+        var trust = new Option<FileInfo?>("--trust-bundle")
+        {
+            Description = "PEM CA certificate(s) to trust for an https:// gateway whose certificate the system does not trust (Compose's mesh CA).",
+        };
+
         var command = new Command("demo", "Register, log in, subscribe, place orders, then show notifications, the trace and a quota rejection.")
         {
-            gateway, endpoints, callTimeout, quotaCalls,
+            gateway, endpoints, callTimeout, quotaCalls, trust,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -51,7 +56,7 @@ public static class DemoCommand
                 known.Dashboard,
                 result.GetValue(callTimeout),
                 result.GetValue(quotaCalls));
-            using var client = new MeshClient(settings.Gateway, settings.CallTimeout);
+            using var client = new MeshClient(settings.Gateway, settings.CallTimeout, result.GetValue(trust));
             return await new DemoScenario(client, settings).RunAsync(cancellationToken);
         });
         return command;

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Contracts.V1;
+using Mesh.Identity;
 
 namespace Mesh.Cli.Demo;
 
@@ -11,9 +12,11 @@ public sealed class MeshClient : IDisposable
     private readonly TimeSpan _callTimeout;
     private string? _token;
 
-    public MeshClient(Uri gateway, TimeSpan callTimeout)
+    public MeshClient(Uri gateway, TimeSpan callTimeout, FileInfo? trustBundle = null)
     {
-        _channel = GrpcChannel.ForAddress(gateway);
+        _channel = trustBundle is null
+            ? GrpcChannel.ForAddress(gateway)
+            : GrpcChannel.ForAddress(gateway, new GrpcChannelOptions { HttpHandler = Trusting(trustBundle), DisposeHttpClient = true });
         _callTimeout = callTimeout;
         Auth = new Auth.AuthClient(_channel);
         Orders = new Orders.OrdersClient(_channel);
@@ -30,6 +33,15 @@ public sealed class MeshClient : IDisposable
     public Users.UsersClient Users { get; }
 
     public void UseSession(Session session) => _token = session.Token;
+
+    /// <summary>A handler that accepts the gateway's certificate when it chains to one of the bundle's CAs (and names the host).</summary>
+    private static SocketsHttpHandler Trusting(FileInfo bundle)
+    {
+        var roots = CustomRoots.Load(bundle.FullName);
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => CustomRoots.ValidateServer(certificate, errors, roots);
+        return handler;
+    }
 
     /// <summary>Call options with the deadline, the bearer token if any, and the given trace context if any.</summary>
     public CallOptions Call(CancellationToken cancellationToken, TraceParent? trace = null, TimeSpan? timeout = null)
