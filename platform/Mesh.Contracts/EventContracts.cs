@@ -11,8 +11,10 @@ public static class EventContracts
         new(OrderPlaced.Descriptor, Topics.OrderPlaced, Partitions: 3, m => ((OrderPlaced)m).OrderId),
         new(OrderConfirmed.Descriptor, Topics.OrderConfirmed, Partitions: 3, m => ((OrderConfirmed)m).OrderId),
         new(OrderRejected.Descriptor, Topics.OrderRejected, Partitions: 3, m => ((OrderRejected)m).OrderId),
+        new(OrderCancelled.Descriptor, Topics.OrderCancelled, Partitions: 3, m => ((OrderCancelled)m).OrderId),
         new(CreditReserved.Descriptor, Topics.CreditReserved, Partitions: 3, m => ((CreditReserved)m).UserId),
         new(CreditRejected.Descriptor, Topics.CreditRejected, Partitions: 3, m => ((CreditRejected)m).UserId),
+        new(CreditReleased.Descriptor, Topics.CreditReleased, Partitions: 3, m => ((CreditReleased)m).UserId),
     ];
 
     public static EventContract For<TEvent>() where TEvent : IMessage<TEvent>, new() =>

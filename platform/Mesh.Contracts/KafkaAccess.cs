@@ -3,12 +3,18 @@ namespace Mesh.Contracts;
 /// <summary>
 /// The Kafka ACLs of the mesh, one principal per service (its workload name): a service may write
 /// only the topics it owns and the dead-letter topics of the topics it reads, read only those
-/// topics, and join only its own consumer group. Derived from <see cref="EventContracts"/> and
+/// topics, and join only its own consumer group. The operator (the <c>mesh</c> CLI) may read the
+/// dead-letter topics and write their source topics (<c>dlq redrive</c>), as group
+/// <see cref="Topics.RedriveGroup"/>, whose offsets every service may describe (its dead-letter
+/// depth gauge). Derived from <see cref="EventContracts"/> and
 /// <see cref="EventSubscriptions"/>; Compose applies them with kafka-acls.sh
 /// (deploy/kafka/acls.txt), Strimzi takes the same rules as KafkaUser resources.
 /// </summary>
 public static class KafkaAccess
 {
+    /// <summary>The principal of the operator's tools (the workload name of their certificate).</summary>
+    public const string Operator = "operator";
+
     public static IReadOnlyList<KafkaAcl> All { get; } = Build();
 
     /// <summary>One line per ACL: <c>principal operation resource-type name</c>, the format of deploy/kafka/acls.txt.</summary>
@@ -37,8 +43,20 @@ public static class KafkaAccess
                     acls.Add(new(service, "Write", "Topic", Topics.DeadLetter(read.Topic)));
                     acls.Add(new(service, "Describe", "Topic", Topics.DeadLetter(read.Topic)));
                 }
+
+                acls.Add(new(service, "Describe", "Group", Topics.RedriveGroup));
             }
         }
+
+        foreach (var contract in EventContracts.All)
+        {
+            acls.Add(new(Operator, "Read", "Topic", Topics.DeadLetter(contract.Topic)));
+            acls.Add(new(Operator, "Describe", "Topic", Topics.DeadLetter(contract.Topic)));
+            acls.Add(new(Operator, "Write", "Topic", contract.Topic));
+            acls.Add(new(Operator, "Describe", "Topic", contract.Topic));
+        }
+
+        acls.Add(new(Operator, "Read", "Group", Topics.RedriveGroup));
 
         return [.. acls.Distinct()];
     }

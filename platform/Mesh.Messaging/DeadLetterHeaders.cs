@@ -43,6 +43,16 @@ public static class DeadLetterHeaders
     /// </summary>
     public const string ValueDropped = "mesh-dlq-value-dropped";
 
+    /// <summary>
+    /// Set by <c>mesh dlq redrive</c> on a dead letter it produced back to its source topic:
+    /// <c>&lt;dead-letter topic&gt;/&lt;partition&gt;/&lt;offset&gt;</c> of the dead letter. Kept if the
+    /// redriven record is dead-lettered again, so its history shows.
+    /// </summary>
+    public const string RedrivenFrom = "mesh-redriven-from";
+
+    /// <summary>When <c>mesh dlq redrive</c> produced the record back, in ISO 8601 UTC.</summary>
+    public const string RedriveTime = "mesh-redrive-time";
+
     /// <summary>The handler threw on every attempt.</summary>
     public const string ReasonHandlerFailed = "handler-failed";
 

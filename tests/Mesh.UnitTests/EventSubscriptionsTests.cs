@@ -62,7 +62,18 @@ public sealed class EventSubscriptionsTests
             [Topics.DeadLetter(Topics.OrderConfirmed), Topics.DeadLetter(Topics.OrderRejected)],
             acls.Where(a => a.Operation == "Write").Select(a => a.Name).Order());
         Assert.Equal([Topics.OrderConfirmed, Topics.OrderRejected], acls.Where(a => a.Operation == "Read" && a.ResourceType == "Topic").Select(a => a.Name).Order());
-        Assert.Equal("mesh-notifications", Assert.Single(acls, a => a.ResourceType == "Group").Name);
+        Assert.Equal("mesh-notifications", Assert.Single(acls, a => a.ResourceType == "Group" && a.Operation == "Read").Name);
+        Assert.Equal(Topics.RedriveGroup, Assert.Single(acls, a => a.ResourceType == "Group" && a.Operation == "Describe").Name);
+    }
+
+    [Fact]
+    public void Acls_Operator_ReadsDeadLettersWritesSourcesOnlyAsTheRedriveGroup()
+    {
+        var acls = KafkaAccess.All.Where(a => a.Principal == KafkaAccess.Operator).ToList();
+
+        Assert.All(acls.Where(a => a.Operation == "Read" && a.ResourceType == "Topic"), a => Assert.EndsWith(Topics.DeadLetterSuffix, a.Name));
+        Assert.Equal(EventContracts.All.Select(c => c.Topic).Order(), acls.Where(a => a.Operation == "Write").Select(a => a.Name).Order());
+        Assert.Equal(Topics.RedriveGroup, Assert.Single(acls, a => a.ResourceType == "Group").Name);
     }
 
     private static string ConsumerGroupOf(string service)
