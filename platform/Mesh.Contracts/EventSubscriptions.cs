@@ -11,9 +11,10 @@ public static class EventSubscriptions
 {
     public static IReadOnlyList<EventSubscription> All { get; } =
     [
-        new("users", "mesh-users", [Of<OrderPlaced>(), Of<CreditReserved>()]),
-        new("orders", "mesh-orders", [Of<OrderPlaced>(), Of<OrderConfirmed>(), Of<OrderRejected>(), Of<CreditReserved>(), Of<CreditRejected>()]),
-        new("notifications", "mesh-notifications", [Of<OrderConfirmed>(), Of<OrderRejected>()]),
+        new("users", "mesh-users", [Of<OrderPlaced>(), Of<OrderCancelled>(), Of<OrderRejected>(), Of<CreditReserved>(), Of<CreditReleased>()]),
+        new("orders", "mesh-orders",
+            [Of<OrderPlaced>(), Of<OrderConfirmed>(), Of<OrderRejected>(), Of<OrderCancelled>(), Of<CreditReserved>(), Of<CreditRejected>()]),
+        new("notifications", "mesh-notifications", [Of<OrderConfirmed>(), Of<OrderRejected>(), Of<OrderCancelled>()]),
     ];
 
     private static EventContract Of<TEvent>() where TEvent : Google.Protobuf.IMessage<TEvent>, new() => EventContracts.For<TEvent>();

@@ -91,7 +91,7 @@ public sealed class CreditReservationTests(RedisServerFixture redis, KafkaBroker
 
         await Assert.ThrowsAsync<CreditLockException>(() => Handler(services).HandleAsync(placed, Metadata, CancellationToken.None));
 
-        Assert.Null(await services.GetRequiredService<CreditStore>().FindDecisionAsync(user, placed.EventId));
+        Assert.Equal(OrderCredit.None, await services.GetRequiredService<CreditStore>().FindAsync(user, placed.OrderId));
         Assert.Equal(0, await services.GetRequiredService<CreditStore>().ReservedAsync(user));
         var (reserved, rejected) = await PublishedForAsync(services, user);
         Assert.Empty(reserved);
@@ -106,12 +106,12 @@ public sealed class CreditReservationTests(RedisServerFixture redis, KafkaBroker
         var current = Placed("usr_fenced", 700);
         var late = Placed("usr_fenced", 200);
 
-        var written = await store.RecordAsync("usr_fenced", current.EventId, 0, 700, Decision(current, 700), fencingToken: 8, CancellationToken.None);
-        var refused = await store.RecordAsync("usr_fenced", late.EventId, 0, 200, Decision(late, 200), fencingToken: 7, CancellationToken.None);
+        var written = await store.DecideAsync("usr_fenced", current.OrderId, 0, 700, Decision(current, 700), fencingToken: 8, CancellationToken.None);
+        var refused = await store.DecideAsync("usr_fenced", late.OrderId, 0, 200, Decision(late, 200), fencingToken: 7, CancellationToken.None);
 
         Assert.Equal(CreditRecordOutcome.Recorded, written.Outcome);
         Assert.Equal(CreditRecordOutcome.Fenced, refused.Outcome);
-        Assert.Null(await store.FindDecisionAsync("usr_fenced", late.EventId));
+        Assert.Equal(OrderCredit.None, await store.FindAsync("usr_fenced", late.OrderId));
         Assert.Equal(700, await store.ReservedAsync("usr_fenced"));
     }
 
@@ -140,7 +140,7 @@ public sealed class CreditReservationTests(RedisServerFixture redis, KafkaBroker
     };
 
     private static IMessage Decision(OrderPlaced placed, long reservedAfter) =>
-        CreditDecision.Decide(placed, limitCents: 10_000, reservedCents: reservedAfter - placed.TotalCents, DateTimeOffset.UtcNow);
+        CreditDecision.Decide(placed, limitCents: 10_000, reservedCents: reservedAfter - placed.TotalCents, endedAs: null, DateTimeOffset.UtcNow);
 
     /// <summary>Every credit event published for <paramref name="userId"/> so far, in log order per partition.</summary>
     private static async Task<(List<CreditReserved> Reserved, List<CreditRejected> Rejected)> PublishedForAsync(

@@ -44,7 +44,7 @@ public sealed class SpendingViewsTests(RedisServerFixture redis, KafkaBrokerFixt
         var views = services.GetRequiredService<SpendingViews>();
         for (var i = 1; i <= 5; i++)
         {
-            await views.ApplyAsync(Reserved($"usr_{i}", i * 100));
+            await views.ApplyAsync(SpendingChange.Of(Reserved($"usr_{i}", i * 100)));
         }
 
         var (first, moreAfterFirst) = await views.TopAsync(0, 2);

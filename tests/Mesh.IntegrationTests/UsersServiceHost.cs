@@ -1,5 +1,6 @@
 using Mesh.Coordination;
 using Mesh.Messaging;
+using Mesh.ServiceDefaults.Events;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
 using Mesh.Users.Replay;
@@ -50,6 +51,8 @@ public static class UsersServiceHost
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton(redis);
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddEventRetention(configuration);
         services.AddOptions<CreditOptions>().Bind(configuration.GetSection(CreditOptions.SectionName)).ValidateDataAnnotations();
         services.AddSingleton<UserAccountStore>();
         services.AddSingleton<CreditStore>();
@@ -57,6 +60,7 @@ public static class UsersServiceHost
         services.AddSingleton<LogReader>();
         services.AddSingleton<ViewRebuilder>();
         services.AddTransient<CreditReservationHandler>();
+        services.AddTransient<CreditReleaseHandler>();
         services.AddTransient<SpendingProjection>();
         services.AddDistributedLocks(configuration);
         services.AddKafkaEvents(configuration);

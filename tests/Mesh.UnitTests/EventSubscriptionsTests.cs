@@ -59,9 +59,11 @@ public sealed class EventSubscriptionsTests
         var acls = KafkaAccess.All.Where(a => a.Principal == "notifications").ToList();
 
         Assert.Equal(
-            [Topics.DeadLetter(Topics.OrderConfirmed), Topics.DeadLetter(Topics.OrderRejected)],
+            [Topics.DeadLetter(Topics.OrderCancelled), Topics.DeadLetter(Topics.OrderConfirmed), Topics.DeadLetter(Topics.OrderRejected)],
             acls.Where(a => a.Operation == "Write").Select(a => a.Name).Order());
-        Assert.Equal([Topics.OrderConfirmed, Topics.OrderRejected], acls.Where(a => a.Operation == "Read" && a.ResourceType == "Topic").Select(a => a.Name).Order());
+        Assert.Equal(
+            [Topics.OrderCancelled, Topics.OrderConfirmed, Topics.OrderRejected],
+            acls.Where(a => a.Operation == "Read" && a.ResourceType == "Topic").Select(a => a.Name).Order());
         Assert.Equal("mesh-notifications", Assert.Single(acls, a => a.ResourceType == "Group" && a.Operation == "Read").Name);
         Assert.Equal(Topics.RedriveGroup, Assert.Single(acls, a => a.ResourceType == "Group" && a.Operation == "Describe").Name);
     }

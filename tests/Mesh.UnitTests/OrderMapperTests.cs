@@ -48,11 +48,17 @@ public sealed class OrderMapperTests
     public void OrderOutcomeOf_EachOutcomeAndAnythingElse_StatusOrArgumentException()
     {
         Assert.Equal(
-            new OrderOutcome("usr_1", "ord_1", OrderStatus.Confirmed),
+            new OrderOutcome("usr_1", "ord_1", OrderStatus.Confirmed, ""),
             OrderOutcome.Of(new OrderConfirmed { UserId = "usr_1", OrderId = "ord_1" }));
         Assert.Equal(
-            new OrderOutcome("usr_2", "ord_2", OrderStatus.Rejected),
-            OrderOutcome.Of(new OrderRejected { UserId = "usr_2", OrderId = "ord_2" }));
+            new OrderOutcome("usr_2", "ord_2", OrderStatus.Rejected, "insufficient credit"),
+            OrderOutcome.Of(new OrderRejected { UserId = "usr_2", OrderId = "ord_2", Reason = "insufficient credit", ReasonCode = "credit_rejected" }));
+        Assert.Equal(
+            new OrderOutcome("usr_2", "ord_4", OrderStatus.Rejected, "timed_out"),
+            OrderOutcome.Of(OrderMapper.ToTimedOut("usr_2", "ord_4", 100, TimeSpan.FromMinutes(5), Now)));
+        Assert.Equal(
+            OrderStatus.Cancelled,
+            OrderOutcome.Of(new OrderCancelled { UserId = "usr_2", OrderId = "ord_5" }).Status);
         Assert.Throws<ArgumentException>(() => OrderOutcome.Of(new OrderPlaced { OrderId = "ord_3" }));
     }
 }

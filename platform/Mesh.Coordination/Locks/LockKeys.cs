@@ -4,7 +4,8 @@ namespace Mesh.Coordination.Locks;
 
 /// <summary>
 /// Redis keys of a lock: <c>locks:{resource}:owner</c> (the grant, with a TTL) and
-/// <c>locks:{resource}:fence</c> (the fencing counter, never expiring). The resource is the hash
+/// <c>locks:{resource}:fence</c> (the last fencing token, expiring <c>Locks:FenceRetention</c> after
+/// the last grant). The resource is the hash
 /// tag, so both keys sit in one Redis Cluster slot and one script can touch them. Braces and
 /// <c>%</c> in a resource are percent-encoded, so no resource can break out of its tag.
 /// </summary>

@@ -7,7 +7,7 @@ namespace Mesh.Coordination.Locks;
 /// One Redis instance of a lock backend. Every call is bounded by the master timeout; a master
 /// that fails or does not answer in time yields null, which the backends count as "no answer".
 /// </summary>
-internal sealed class LockMaster(IConnectionMultiplexer redis, TimeSpan timeout, TimeProvider clock)
+internal sealed class LockMaster(IConnectionMultiplexer redis, TimeSpan timeout, TimeSpan fenceRetention, TimeProvider clock)
 {
     public IConnectionMultiplexer Connection => redis;
 
@@ -18,7 +18,7 @@ internal sealed class LockMaster(IConnectionMultiplexer redis, TimeSpan timeout,
 
     /// <summary>The fencing token (above 0) when locked, 0 when held by someone else.</summary>
     public Task<long?> TryLockAsync(string resource, string value, TimeSpan expiry, CancellationToken cancellationToken) =>
-        RunAsync(LockScripts.Acquire, [LockKeys.Owner(resource), LockKeys.Fence(resource)], [value, Milliseconds(expiry)], cancellationToken);
+        RunAsync(LockScripts.Acquire, [LockKeys.Owner(resource), LockKeys.Fence(resource)], [value, Milliseconds(expiry), Milliseconds(fenceRetention)], cancellationToken);
 
     public Task<long?> ExtendAsync(string resource, string owner, string? grantId, TimeSpan expiry, CancellationToken cancellationToken) =>
         RunAsync(LockScripts.Extend, [LockKeys.Owner(resource)], [owner, grantId ?? "", Milliseconds(expiry)], cancellationToken);
@@ -27,7 +27,7 @@ internal sealed class LockMaster(IConnectionMultiplexer redis, TimeSpan timeout,
         RunAsync(LockScripts.Release, [LockKeys.Owner(resource)], [owner, grantId ?? ""], cancellationToken);
 
     public Task<long?> RaiseFenceAsync(string resource, long token, CancellationToken cancellationToken) =>
-        RunAsync(LockScripts.RaiseFence, [LockKeys.Fence(resource)], [token], cancellationToken);
+        RunAsync(LockScripts.RaiseFence, [LockKeys.Fence(resource)], [token, Milliseconds(fenceRetention)], cancellationToken);
 
     private static long Milliseconds(TimeSpan duration) => Math.Max(1, (long)Math.Ceiling(duration.TotalMilliseconds));
 

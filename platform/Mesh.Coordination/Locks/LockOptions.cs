@@ -36,6 +36,14 @@ public sealed class LockOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a resource's fencing counter outlives its last grant. Tokens keep growing across
+    /// its expiry (they follow the server's clock), so this only bounds the keys that resources
+    /// used once leave behind, e.g. one per idempotency key a client invents.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan FenceRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Share of the expiry assumed lost to clock drift between masters (Redlock's drift factor).</summary>
     [Range(0.0, 0.5)]
     public double ClockDriftFactor { get; set; } = 0.01;

@@ -6,7 +6,7 @@ namespace Mesh.Coordination.Locks;
 /// <summary>Locks on one Redis instance (or one Cluster): the process's own connection, one script per step.</summary>
 public sealed class RedisLockBackend(IConnectionMultiplexer redis, IOptions<LockOptions> options, TimeProvider clock) : ILockBackend
 {
-    private readonly LockMaster _master = new(redis, options.Value.MasterTimeout, clock);
+    private readonly LockMaster _master = new(redis, options.Value.MasterTimeout, options.Value.FenceRetention, clock);
     private readonly double _drift = options.Value.ClockDriftFactor;
 
     public async Task<LockAttempt> TryLockAsync(string resource, string owner, TimeSpan expiry, CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public sealed class RedlockBackend : ILockBackend, IAsyncDisposable, IDisposable
         IReadOnlyList<IConnectionMultiplexer> masters, IOptions<LockOptions> options, TimeProvider clock, bool ownsConnections)
     {
         ArgumentOutOfRangeException.ThrowIfZero(masters.Count);
-        _masters = masters.Select(m => new LockMaster(m, options.Value.MasterTimeout, clock)).ToList();
+        _masters = masters.Select(m => new LockMaster(m, options.Value.MasterTimeout, options.Value.FenceRetention, clock)).ToList();
         _clock = clock;
         _drift = options.Value.ClockDriftFactor;
         _quorum = LockVotes.Quorum(masters.Count);

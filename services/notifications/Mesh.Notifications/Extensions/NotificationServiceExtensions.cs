@@ -22,13 +22,18 @@ public static class NotificationServiceExtensions
             .Bind(builder.Configuration.GetSection(StreamOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<NotificationOptions>()
+            .Bind(builder.Configuration.GetSection(NotificationOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddSingleton<Subscription>();
         builder.Services.AddKafkaEvents(builder.Configuration)
             .AddConsumer<OrderConfirmed, OrderOutcomeNotifier>()
-            .AddConsumer<OrderRejected, OrderOutcomeNotifier>();
+            .AddConsumer<OrderRejected, OrderOutcomeNotifier>()
+            .AddConsumer<OrderCancelled, OrderOutcomeNotifier>();
         return builder;
     }
 

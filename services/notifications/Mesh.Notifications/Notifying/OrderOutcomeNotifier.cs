@@ -6,17 +6,19 @@ using Mesh.Messaging;
 namespace Mesh.Notifications.Notifying;
 
 /// <summary>
-/// Tells the user how their order ended: one notification per order, the end of the saga. The
-/// notification id derives from the order id, so a redelivered or republished event, or even a second
-/// outcome for the same order, finds the notification already there and notifies nobody twice; the
-/// record and the live publish on the user's channel are one script, so a crash never leaves one
-/// without the other.
+/// Tells the user how their order ended: one notification for its outcome (confirmed, rejected,
+/// or cancelled while pending) and one more if a confirmed order is cancelled. The notification id
+/// derives from the order id and the kind of end, so a redelivered or republished event, or even a
+/// second outcome for the same order, finds the notification already there and notifies nobody
+/// twice; the record and the live publish on the user's channel are one script, so a crash never
+/// leaves one without the other.
 /// </summary>
 public sealed partial class OrderOutcomeNotifier(NotificationStore store, ILogger<OrderOutcomeNotifier> logger)
-    : IEventHandler<OrderConfirmed>, IEventHandler<OrderRejected>
+    : IEventHandler<OrderConfirmed>, IEventHandler<OrderRejected>, IEventHandler<OrderCancelled>
 {
     public const string ConfirmedKind = "order.confirmed";
     public const string RejectedKind = "order.rejected";
+    public const string CancelledKind = "order.cancelled";
 
     public Task HandleAsync(OrderConfirmed @event, EventMetadata metadata, CancellationToken cancellationToken) =>
         NotifyAsync(For(@event.UserId, @event.OrderId, @event.OccurredAt, ConfirmedKind, string.Create(
@@ -26,10 +28,16 @@ public sealed partial class OrderOutcomeNotifier(NotificationStore store, ILogge
         NotifyAsync(For(@event.UserId, @event.OrderId, @event.OccurredAt, RejectedKind, string.Create(
             CultureInfo.InvariantCulture, $"Order {@event.OrderId} rejected: {@event.Reason}")));
 
+    public Task HandleAsync(OrderCancelled @event, EventMetadata metadata, CancellationToken cancellationToken) =>
+        NotifyAsync(For(@event.UserId, @event.OrderId, @event.OccurredAt, CancelledKind, string.Create(
+            CultureInfo.InvariantCulture, $"Order {@event.OrderId} cancelled: {@event.TotalCents / 100m:0.00} is available again."),
+            // A pending order's cancellation is its outcome: one notification, as for any other.
+            idSuffix: @event.WasConfirmed ? ".cancelled" : ""));
+
     internal static Notification For(
-        string userId, string orderId, Google.Protobuf.WellKnownTypes.Timestamp at, string kind, string text) => new()
+        string userId, string orderId, Google.Protobuf.WellKnownTypes.Timestamp at, string kind, string text, string idSuffix = "") => new()
     {
-        NotificationId = $"ntf_{orderId}",
+        NotificationId = $"ntf_{orderId}{idSuffix}",
         UserId = userId,
         OrderId = orderId,
         Kind = kind,

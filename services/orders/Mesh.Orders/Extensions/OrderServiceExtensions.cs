@@ -1,8 +1,9 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
 using Mesh.Identity;
-using Mesh.ServiceDefaults.Hosting;
 using Mesh.Messaging;
+using Mesh.ServiceDefaults.Events;
+using Mesh.ServiceDefaults.Hosting;
 using Mesh.Orders.Catalog;
 using Mesh.Orders.Grpc;
 using Mesh.Orders.Ordering;
@@ -27,13 +28,21 @@ public static class OrderServiceExtensions
         builder.Services.AddSingleton<IValidateOptions<OrderOptions>, OrderOptionsValidator>();
         builder.Services.AddSingleton<ProductCatalog>();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<OrderStore>();
+        builder.Services.AddEventRetention(builder.Configuration);
+        builder.Services.AddSingleton<OrderDecisions>();
+        builder.Services.AddSingleton<OrderViews>();
+        builder.Services.AddSingleton<SettlementQueue>();
+        builder.Services.AddSingleton<OrderSettler>();
+        builder.Services.AddSingleton<OrderMetrics>();
         builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddSingleton<OrderPlacement>();
+        builder.Services.AddSingleton<OrderCancellation>();
+        builder.Services.AddHostedService<OrderSweeper>();
         builder.Services.AddKafkaEvents(builder.Configuration)
             .AddConsumer<OrderPlaced, OrderViewProjection>()
             .AddConsumer<OrderConfirmed, OrderViewProjection>()
             .AddConsumer<OrderRejected, OrderViewProjection>()
+            .AddConsumer<OrderCancelled, OrderViewProjection>()
             .AddConsumer<CreditReserved, CreditOutcomeHandler>()
             .AddConsumer<CreditRejected, CreditOutcomeHandler>();
         return builder;

@@ -9,7 +9,8 @@ using Mesh.ServiceDefaults.Paging;
 namespace Mesh.Orders.Grpc;
 
 /// <summary>mesh.v1.Orders for the user the gateway authenticated.</summary>
-public sealed class OrdersGrpcService(OrderPlacement placement, OrderStore store, ProductCatalog catalog) : Contracts.V1.Orders.OrdersBase
+public sealed class OrdersGrpcService(
+    OrderPlacement placement, OrderCancellation cancellation, OrderViews views, ProductCatalog catalog) : Contracts.V1.Orders.OrdersBase
 {
     public override Task<Order> PlaceOrder(PlaceOrderRequest request, ServerCallContext context) =>
         placement.PlaceAsync(PlaceOrderCommand.Validate(context.GetUserId(), request, catalog), context.CancellationToken);
@@ -19,7 +20,7 @@ public sealed class OrdersGrpcService(OrderPlacement placement, OrderStore store
         var userId = context.GetUserId();
         new FieldViolations().RequireText("order_id", request.OrderId, 64).ThrowIfAny();
         // Another user's order is simply absent from this user's view: NOT_FOUND, not PERMISSION_DENIED.
-        return await store.FindAsync(userId, request.OrderId)
+        return await views.FindAsync(userId, request.OrderId)
             ?? throw ResourceException.NotFound("order", request.OrderId);
     }
 
@@ -27,8 +28,15 @@ public sealed class OrdersGrpcService(OrderPlacement placement, OrderStore store
     {
         var userId = context.GetUserId();
         var page = PageRequest.From(request.PageSize, request.PageToken);
-        var (orders, hasMore) = await store.PageAsync(userId, page.Offset, page.Size);
+        var (orders, hasMore) = await views.PageAsync(userId, page.Offset, page.Size);
         return new ListOrdersResponse { Orders = { orders }, NextPageToken = page.NextToken(hasMore) };
+    }
+
+    public override Task<Order> CancelOrder(CancelOrderRequest request, ServerCallContext context)
+    {
+        var userId = context.GetUserId();
+        new FieldViolations().RequireText("order_id", request.OrderId, 64).ThrowIfAny();
+        return cancellation.CancelAsync(userId, request.OrderId, context.CancellationToken);
     }
 
     public override Task<ListProductsResponse> ListProducts(ListProductsRequest request, ServerCallContext context)

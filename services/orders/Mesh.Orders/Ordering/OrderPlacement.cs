@@ -3,6 +3,7 @@ using Mesh.Contracts.V1;
 using Mesh.Coordination.Locks;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Errors;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Orders.Ordering;
 
@@ -16,10 +17,18 @@ namespace Mesh.Orders.Ordering;
 /// Placements of one (user, idempotency key) run one at a time under a distributed lock, so
 /// concurrent retries wait for the first one and then find its order instead of publishing it again;
 /// the claim is a fenced write, so a holder whose lock expired while it was paused cannot claim after
-/// the next holder did.
+/// the next holder did. A published order is queued for its settlement deadline before it enters the
+/// view, so no answered order can be left without one.
 /// </summary>
 public sealed partial class OrderPlacement(
-    OrderStore store, IEventPublisher publisher, ILockManager locks, TimeProvider clock, ILogger<OrderPlacement> logger)
+    OrderDecisions decisions,
+    OrderViews views,
+    SettlementQueue queue,
+    IEventPublisher publisher,
+    ILockManager locks,
+    IOptions<OrderOptions> options,
+    TimeProvider clock,
+    ILogger<OrderPlacement> logger)
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
@@ -28,11 +37,11 @@ public sealed partial class OrderPlacement(
     public async Task<Order> PlaceAsync(PlaceOrderCommand command, CancellationToken cancellationToken)
     {
         await using var placing = await LockAsync(command, cancellationToken);
-        var placed = await store.ClaimAsync(OrderMapper.ToEvent(command, clock.GetUtcNow()), placing.FencingToken, cancellationToken)
+        var placed = await decisions.ClaimAsync(OrderMapper.ToEvent(command, clock.GetUtcNow()), placing.FencingToken, cancellationToken)
             ?? throw new UnavailableException(
                 "The placement lock expired before the order was claimed; retry with the same idempotency key.", RetryAfter);
         // Only a published order is in the view, so returning it answers only after publish succeeded.
-        if (await store.FindAsync(placed.UserId, placed.OrderId) is { } existing)
+        if (await views.FindAsync(placed.UserId, placed.OrderId) is { } existing)
         {
             return existing;
         }
@@ -48,13 +57,17 @@ public sealed partial class OrderPlacement(
                 "The order could not be recorded yet; retry with the same idempotency key.", RetryAfter, exception);
         }
 
-        await store.ProjectAsync(placed);
+        await queue.AddAsync(
+            SettlementTask.Deadline(placed.UserId, placed.OrderId), placed.OccurredAt.ToDateTimeOffset() + options.Value.SettleWithin);
+        await views.ProjectAsync(placed);
         LogPlaced(placed.OrderId, placed.UserId, placed.TotalCents);
         return OrderMapper.ToPendingOrder(placed);
     }
 
     private async Task<LockHandle> LockAsync(PlaceOrderCommand command, CancellationToken cancellationToken)
     {
+        // One resource per idempotency key a client invents; its fencing counter expires after
+        // Locks:FenceRetention (Mesh.Coordination's README: why tokens still only grow).
         var resource = $"orders/place/{command.UserId}/{command.IdempotencyKey}";
         try
         {

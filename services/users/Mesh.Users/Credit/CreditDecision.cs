@@ -13,7 +13,8 @@ public static class CreditDecision
 {
     /// <param name="limitCents">The user's credit limit, or null when the user is unknown.</param>
     /// <param name="reservedCents">Credit reserved for the user's earlier orders.</param>
-    public static IMessage Decide(OrderPlaced placed, long? limitCents, long reservedCents, DateTimeOffset now)
+    /// <param name="endedAs">How the order ended before its credit was decided, if it did.</param>
+    public static IMessage Decide(OrderPlaced placed, long? limitCents, long reservedCents, string? endedAs, DateTimeOffset now)
     {
         var occurredAt = Timestamp.FromDateTimeOffset(now);
         var eventId = $"evt_{Guid.CreateVersion7():N}";
@@ -23,6 +24,12 @@ public static class CreditDecision
         }
 
         var available = Math.Max(0, limit - reservedCents);
+        if (endedAs is not null)
+        {
+            // Reserving now would hold credit for an order no one will pay for.
+            return Rejected(placed, eventId, occurredAt, limit, available, $"the order ended ({endedAs}) before its credit was decided");
+        }
+
         if (placed.TotalCents < 0)
         {
             return Rejected(placed, eventId, occurredAt, limit, available, $"invalid amount: {placed.TotalCents} cents");
@@ -47,6 +54,27 @@ public static class CreditDecision
             CausationId = placed.EventId,
         };
     }
+
+    /// <summary>
+    /// Gives back what <paramref name="reservation"/> reserved, because the order ended with
+    /// <paramref name="reason"/> (<see cref="ReleasedBecauseCancelled"/> or <see cref="ReleasedBecauseTimedOut"/>).
+    /// </summary>
+    public static CreditReleased Release(
+        CreditReserved reservation, long reservedCents, string reason, string causationId, DateTimeOffset now) => new()
+    {
+        EventId = $"evt_{Guid.CreateVersion7():N}",
+        OccurredAt = Timestamp.FromDateTimeOffset(now),
+        UserId = reservation.UserId,
+        OrderId = reservation.OrderId,
+        AmountCents = reservation.AmountCents,
+        ReservedTotalCents = Math.Max(0, reservedCents - reservation.AmountCents),
+        Reason = reason,
+        CausationId = causationId,
+    };
+
+    public const string ReleasedBecauseCancelled = "order_cancelled";
+
+    public const string ReleasedBecauseTimedOut = "order_timed_out";
 
     /// <summary>The reserved total after <paramref name="decision"/> (unchanged by a rejection).</summary>
     public static long ReservedAfter(IMessage decision, long reservedCents) =>

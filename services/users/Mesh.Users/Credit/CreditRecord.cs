@@ -4,17 +4,17 @@ namespace Mesh.Users.Credit;
 
 public enum CreditRecordOutcome
 {
-    /// <summary>The decision for the cause is recorded (now or before): publish it.</summary>
+    /// <summary>The decision (or release, or end) is recorded, now or before: publish what it holds.</summary>
     Recorded,
 
     /// <summary>A later holder of the user's lock wrote first: this holder must not write, and retries.</summary>
     Fenced,
 
-    /// <summary>The reserved total changed since it was read: decide again.</summary>
+    /// <summary>What was read changed before the write (it cannot under the lock): decide again.</summary>
     Moved,
 }
 
-/// <summary>What <see cref="CreditStore.RecordAsync"/> did; <see cref="Decision"/> is set when recorded.</summary>
+/// <summary>What a <see cref="CreditStore"/> write did; <see cref="Decision"/> is the recorded event, if the write records one.</summary>
 public sealed record CreditRecord(CreditRecordOutcome Outcome, IMessage? Decision)
 {
     public static CreditRecord Fenced { get; } = new(CreditRecordOutcome.Fenced, null);

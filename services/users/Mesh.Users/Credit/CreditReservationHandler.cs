@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination.Locks;
 using Mesh.Messaging;
+using Mesh.ServiceDefaults.Events;
 using Mesh.Users.Accounts;
 using Microsoft.Extensions.Options;
 
@@ -10,10 +11,12 @@ namespace Mesh.Users.Credit;
 /// <summary>
 /// The user's step of the order saga: OrderPlaced → CreditReserved or CreditRejected. Record, then
 /// publish, then return (docs: "no dual writes"): under the user's credit lock one fenced script
-/// records the decision with the event it emits, keyed by the OrderPlaced's event_id; the event is
-/// published only after that, and the handler returns (so the offset is committed) only after the
-/// publish. A redelivered OrderPlaced finds the record and republishes the identical event. Anything
-/// that leaves the decision unrecorded or unpublished throws, so the library retries the record.
+/// records the decision with the event it emits, keyed by the order; the event is published only
+/// after that, and the handler returns (so the offset is committed) only after the publish. A
+/// redelivered OrderPlaced finds the record and republishes the identical event; one older than the
+/// redelivery horizon, whose record may have expired, is skipped. Anything that leaves the decision
+/// unrecorded or unpublished throws, so the library retries the record. An order that ended before
+/// its OrderPlaced came here (cancelled, timed out) is rejected, so no credit is held for it.
 /// </summary>
 public sealed partial class CreditReservationHandler(
     CreditStore credit,
@@ -21,13 +24,17 @@ public sealed partial class CreditReservationHandler(
     ILockManager locks,
     IEventPublisher publisher,
     IOptions<CreditOptions> options,
+    EventWindow window,
     TimeProvider clock,
     ILogger<CreditReservationHandler> logger) : IEventHandler<OrderPlaced>
 {
-    private static readonly string LockOwner = $"mesh-users/{Environment.MachineName}/{Environment.ProcessId}";
-
     public async Task HandleAsync(OrderPlaced placed, EventMetadata metadata, CancellationToken cancellationToken)
     {
+        if (window.IsTooLate(OrderPlaced.Descriptor.Name, placed.EventId, placed.OccurredAt))
+        {
+            return;
+        }
+
         var decision = await DecideAsync(placed, cancellationToken);
         // Published outside the lock: the decision is recorded, so a failure here only means the
         // retry republishes it, and other orders of the user need not wait for the broker.
@@ -38,22 +45,27 @@ public sealed partial class CreditReservationHandler(
     /// <summary>The decision recorded for this OrderPlaced, taking it first if there is none yet.</summary>
     public async Task<IMessage> DecideAsync(OrderPlaced placed, CancellationToken cancellationToken)
     {
-        if (await credit.FindDecisionAsync(placed.UserId, placed.EventId) is { } earlier)
+        if ((await credit.FindAsync(placed.UserId, placed.OrderId)).Decision is { } earlier)
         {
             return earlier;
         }
 
-        var resource = $"users/credit/{placed.UserId}";
-        await using var held = await locks.TryAcquireAsync(resource, LockOwner, cancellationToken)
+        await using var held = await locks.TryAcquireAsync(CreditLock.Resource(placed.UserId), CreditLock.Owner, cancellationToken)
             ?? throw new CreditLockException($"The credit lock of {placed.UserId} stayed held by others; the record will be retried.");
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.LockLost);
+
+        var recorded = await credit.FindAsync(placed.UserId, placed.OrderId);
+        if (recorded.Decision is { } decided)
+        {
+            return decided;
+        }
 
         var account = await accounts.FindByIdAsync(placed.UserId);
         var limit = account is null ? (long?)null : account.CreditLimitCents ?? options.Value.DefaultCreditLimitCents;
         var reserved = await credit.ReservedAsync(placed.UserId);
-        var candidate = CreditDecision.Decide(placed, limit, reserved, clock.GetUtcNow());
-        var record = await credit.RecordAsync(
-            placed.UserId, placed.EventId, reserved, CreditDecision.ReservedAfter(candidate, reserved), candidate,
+        var candidate = CreditDecision.Decide(placed, limit, reserved, recorded.EndedAs, clock.GetUtcNow());
+        var record = await credit.DecideAsync(
+            placed.UserId, placed.OrderId, reserved, CreditDecision.ReservedAfter(candidate, reserved), candidate,
             held.FencingToken, work.Token);
         switch (record.Outcome)
         {

@@ -2,65 +2,111 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination.Locks;
+using Mesh.ServiceDefaults.Events;
 using StackExchange.Redis;
 
 namespace Mesh.Users.Credit;
 
 /// <summary>
-/// The credit decision state of each user under <c>users:{&lt;user id&gt;}:credit…</c> (one hash
-/// tag per user, so it runs on Redis Cluster): the reserved total, and every decision taken with
-/// the event it emits, keyed by the event_id of the OrderPlaced that caused it. This is recorded
-/// state, not a view: it is never rebuilt from the log, because the decision depends on the order
-/// in which requests were taken.
+/// The credit state of each user under <c>users:{&lt;user id&gt;}:credit…</c> (one hash tag per user,
+/// so it runs on Redis Cluster): the reserved total, and per order what was recorded about its
+/// credit (<see cref="OrderCredit"/>: the decision with the event it emits, the release, or that the
+/// order ended first), kept for <c>Events:DecisionRetention</c>, longer than any redelivery of the
+/// events that lead to it. This is recorded state, not a view: it is never rebuilt from the log,
+/// because each decision depends on the order in which requests were taken. Every write is fenced
+/// by the user's credit lock.
 /// </summary>
-public sealed class CreditStore(IConnectionMultiplexer redis)
+public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window)
 {
-    // KEYS[1] credit hash, KEYS[2] decisions hash; ARGV cause id, reserved as read, reserved after,
-    // the decision (google.protobuf.Any). A decision recorded before wins; a reserved total that
-    // moved since it was read refuses the write (it cannot under the lock; a guard, not a path).
-    private const string RecordScript = """
-        local previous = redis.call('HGET', KEYS[2], ARGV[1])
+    // KEYS credit, order; ARGV reserved as read, reserved after, decision (Any), retention ms.
+    // A decision recorded before wins; a reserved total that moved since it was read refuses the
+    // write (it cannot under the lock; a guard, not a path).
+    private const string DecideScript = """
+        local previous = redis.call('HGET', KEYS[2], 'decision')
         if previous then
           return {'recorded', previous}
         end
-        local reserved = redis.call('HGET', KEYS[1], 'reserved') or '0'
-        if reserved ~= ARGV[2] then
-          return {'moved', reserved}
+        if (redis.call('HGET', KEYS[1], 'reserved') or '0') ~= ARGV[1] then
+          return {'moved'}
         end
-        if ARGV[3] ~= ARGV[2] then
-          redis.call('HSET', KEYS[1], 'reserved', ARGV[3])
+        if ARGV[2] ~= ARGV[1] then
+          redis.call('HSET', KEYS[1], 'reserved', ARGV[2])
         end
-        redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
-        return {'decided', ARGV[4]}
+        redis.call('HSET', KEYS[2], 'decision', ARGV[3])
+        redis.call('PEXPIRE', KEYS[2], ARGV[4])
+        return {'recorded', ARGV[3]}
+        """;
+
+    // KEYS credit, order; ARGV reserved as read, reserved after, release (Any), retention ms, the
+    // decision it releases. The first release wins; it releases only the decision it was made for.
+    private const string ReleaseScript = """
+        local previous = redis.call('HGET', KEYS[2], 'release')
+        if previous then
+          return {'recorded', previous}
+        end
+        if redis.call('HGET', KEYS[2], 'decision') ~= ARGV[5] then
+          return {'moved'}
+        end
+        if (redis.call('HGET', KEYS[1], 'reserved') or '0') ~= ARGV[1] then
+          return {'moved'}
+        end
+        redis.call('HSET', KEYS[1], 'reserved', ARGV[2])
+        redis.call('HSET', KEYS[2], 'release', ARGV[3])
+        redis.call('PEXPIRE', KEYS[2], ARGV[4])
+        return {'recorded', ARGV[3]}
+        """;
+
+    // KEYS order; ARGV how it ended, retention ms. Only for an order without a decision.
+    private const string EndScript = """
+        if redis.call('HEXISTS', KEYS[1], 'decision') == 1 then
+          return {'moved'}
+        end
+        redis.call('HSETNX', KEYS[1], 'ended', ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return {'recorded'}
         """;
 
     public async Task<long> ReservedAsync(string userId) =>
         (long?)await redis.GetDatabase().HashGetAsync(CreditKey(userId), "reserved") ?? 0;
 
-    /// <summary>The decision recorded for the OrderPlaced with <paramref name="causeEventId"/>, if any.</summary>
-    public async Task<IMessage?> FindDecisionAsync(string userId, string causeEventId) =>
-        await redis.GetDatabase().HashGetAsync(DecisionsKey(userId), causeEventId) is { IsNull: false } stored
-            ? Unpack(stored!)
-            : null;
+    /// <summary>What is recorded about the order's credit (<see cref="OrderCredit.None"/> when nothing).</summary>
+    public async Task<OrderCredit> FindAsync(string userId, string orderId)
+    {
+        var fields = await redis.GetDatabase().HashGetAsync(OrderKey(userId, orderId), ["decision", "release", "ended"]);
+        return new OrderCredit(
+            fields[0].IsNull ? null : Unpack((byte[])fields[0]!),
+            fields[1].IsNull ? null : (CreditReleased)Unpack((byte[])fields[1]!),
+            fields[2].IsNull ? null : (string?)fields[2]);
+    }
 
     /// <summary>
-    /// Records <paramref name="decision"/> for <paramref name="causeEventId"/> and moves the reserved
-    /// total from <paramref name="reservedBefore"/> to <paramref name="reservedAfter"/>, as the holder
-    /// of the user's credit lock with <paramref name="fencingToken"/>; or returns the decision
-    /// recorded for that cause before. <see cref="CreditRecord.Fenced"/> when a later holder of the
-    /// lock has written already.
+    /// Records <paramref name="decision"/> for its order and moves the reserved total from
+    /// <paramref name="reservedBefore"/> to <paramref name="reservedAfter"/>, as the holder of the
+    /// user's credit lock with <paramref name="fencingToken"/>; or returns the decision recorded for
+    /// that order before.
     /// </summary>
-    public async Task<CreditRecord> RecordAsync(
-        string userId, string causeEventId, long reservedBefore, long reservedAfter, IMessage decision,
-        long fencingToken, CancellationToken cancellationToken)
+    public async Task<CreditRecord> DecideAsync(
+        string userId, string orderId, long reservedBefore, long reservedAfter, IMessage decision,
+        long fencingToken, CancellationToken cancellationToken) =>
+        await WriteAsync(userId, fencingToken, DecideScript, [CreditKey(userId), OrderKey(userId, orderId)],
+            [reservedBefore, reservedAfter, Pack(decision), RetentionMs], cancellationToken);
+
+    /// <summary>Records <paramref name="release"/> of <paramref name="reservation"/> and gives its amount back.</summary>
+    public async Task<CreditRecord> ReleaseAsync(
+        CreditReserved reservation, long reservedBefore, CreditReleased release, long fencingToken, CancellationToken cancellationToken) =>
+        await WriteAsync(reservation.UserId, fencingToken, ReleaseScript,
+            [CreditKey(reservation.UserId), OrderKey(reservation.UserId, reservation.OrderId)],
+            [reservedBefore, release.ReservedTotalCents, Pack(release), RetentionMs, Pack(reservation)], cancellationToken);
+
+    /// <summary>Records that the order ended (<paramref name="endedAs"/>) before any credit decision.</summary>
+    public async Task<CreditRecord> EndAsync(
+        string userId, string orderId, string endedAs, long fencingToken, CancellationToken cancellationToken) =>
+        await WriteAsync(userId, fencingToken, EndScript, [OrderKey(userId, orderId)], [endedAs, RetentionMs], cancellationToken);
+
+    private async Task<CreditRecord> WriteAsync(
+        string userId, long fencingToken, string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
     {
-        var written = await redis.GetDatabase().FencedWriteAsync(
-            FenceKey(userId),
-            fencingToken,
-            RecordScript,
-            [CreditKey(userId), DecisionsKey(userId)],
-            [causeEventId, reservedBefore, reservedAfter, Any.Pack(decision).ToByteArray()],
-            cancellationToken);
+        var written = await redis.GetDatabase().FencedWriteAsync(FenceKey(userId), fencingToken, script, keys, values, cancellationToken);
         if (!written.Applied)
         {
             return CreditRecord.Fenced;
@@ -70,19 +116,26 @@ public sealed class CreditStore(IConnectionMultiplexer redis)
         return (string)reply[0]! switch
         {
             "moved" => CreditRecord.Moved,
-            _ => new CreditRecord(CreditRecordOutcome.Recorded, Unpack((byte[])reply[1]!)),
+            _ => new CreditRecord(CreditRecordOutcome.Recorded, reply.Length > 1 ? Unpack((byte[])reply[1]!) : null),
         };
     }
+
+    private long RetentionMs => (long)window.DecisionRetention.TotalMilliseconds;
+
+    // Any of a message packs deterministically, so the release script can compare a decision byte for byte.
+    private static byte[] Pack(IMessage message) => Any.Pack(message).ToByteArray();
 
     private static IMessage Unpack(byte[] stored)
     {
         var any = Any.Parser.ParseFrom(stored);
-        return any.Is(CreditReserved.Descriptor) ? any.Unpack<CreditReserved>() : any.Unpack<CreditRejected>();
+        return any.Is(CreditReserved.Descriptor) ? any.Unpack<CreditReserved>()
+            : any.Is(CreditReleased.Descriptor) ? any.Unpack<CreditReleased>()
+            : any.Unpack<CreditRejected>();
     }
 
     private static string CreditKey(string userId) => $"users:{{{userId}}}:credit";
 
-    private static string DecisionsKey(string userId) => $"users:{{{userId}}}:credit:decisions";
+    private static string OrderKey(string userId, string orderId) => $"users:{{{userId}}}:credit:order:{orderId}";
 
     private static string FenceKey(string userId) => $"users:{{{userId}}}:credit:fence";
 }

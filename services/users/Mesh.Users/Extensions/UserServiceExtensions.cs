@@ -1,8 +1,9 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
 using Mesh.Identity;
-using Mesh.ServiceDefaults.Hosting;
 using Mesh.Messaging;
+using Mesh.ServiceDefaults.Events;
+using Mesh.ServiceDefaults.Hosting;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
 using Mesh.Users.Grpc;
@@ -42,6 +43,7 @@ public static class UserServiceExtensions
         builder.Services.AddSingleton<PasswordWork>();
         builder.Services.AddSingleton<UserAccountStore>();
         builder.Services.AddSingleton<AccountService>();
+        builder.Services.AddEventRetention(builder.Configuration);
         builder.Services.AddSingleton<CreditStore>();
         builder.Services.AddSingleton<CreditQuery>();
         builder.Services.AddSingleton<SpendingViews>();
@@ -50,7 +52,10 @@ public static class UserServiceExtensions
         builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddKafkaEvents(builder.Configuration)
             .AddConsumer<OrderPlaced, CreditReservationHandler>()
-            .AddConsumer<CreditReserved, SpendingProjection>();
+            .AddConsumer<OrderCancelled, CreditReleaseHandler>()
+            .AddConsumer<OrderRejected, CreditReleaseHandler>()
+            .AddConsumer<CreditReserved, SpendingProjection>()
+            .AddConsumer<CreditReleased, SpendingProjection>();
         return builder;
     }
 

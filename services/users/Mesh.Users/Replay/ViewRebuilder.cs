@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using Google.Protobuf;
 using Mesh.Contracts;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.Internal.V1;
@@ -13,7 +14,7 @@ using StackExchange.Redis;
 namespace Mesh.Users.Replay;
 
 /// <summary>
-/// Rebuilds spend and the leaderboard from the start of the CreditReserved topic into the rebuild
+/// Rebuilds spend and the leaderboard from the start of the CreditReserved and CreditReleased topics into the rebuild
 /// key space while the live projection goes on, then renames it over the live views in one script.
 /// The protocol: (1) set a marker with this rebuild's id; from then on the live projection applies
 /// every event to both key spaces (idempotently in each); (2) capture the high watermarks, AFTER the
@@ -30,7 +31,7 @@ public sealed partial class ViewRebuilder(
     ILogger<ViewRebuilder> logger)
 {
     /// <summary>The topics the users views derive from.</summary>
-    public static readonly IReadOnlyList<string> Topics = [Mesh.Contracts.Topics.CreditReserved];
+    public static readonly IReadOnlyList<string> Topics = [Mesh.Contracts.Topics.CreditReserved, Mesh.Contracts.Topics.CreditReleased];
 
     private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryAfterLogFailure = TimeSpan.FromSeconds(5);
@@ -110,7 +111,7 @@ public sealed partial class ViewRebuilder(
         var sinceReport = Stopwatch.StartNew();
         await log.ReadAsync(ranges, async record =>
         {
-            if (TryParse(record) is { } reserved && !await views.ApplyToRebuildAsync(rebuildId, reserved))
+            if (TryParse(record) is { } change && !await views.ApplyToRebuildAsync(rebuildId, change))
             {
                 throw Superseded();
             }
@@ -143,26 +144,27 @@ public sealed partial class ViewRebuilder(
 
     // A record the live consumer would skip (no or another message type, unparsable) is skipped
     // here too, so both build the same views.
-    private CreditReserved? TryParse(ConsumeResult<string, byte[]> record)
+    private SpendingChange? TryParse(ConsumeResult<string, byte[]> record)
     {
         var type = record.Message.Headers?.TryGetLastBytes(MessageHeaders.MessageType, out var bytes) == true
             ? Encoding.UTF8.GetString(bytes)
             : null;
-        if (type != CreditReserved.Descriptor.FullName)
-        {
-            LogSkipped(record.Topic, record.Partition.Value, record.Offset.Value);
-            return null;
-        }
-
         try
         {
-            return CreditReserved.Parser.ParseFrom(record.Message.Value);
+            IMessage? @event = type == CreditReserved.Descriptor.FullName ? CreditReserved.Parser.ParseFrom(record.Message.Value)
+                : type == CreditReleased.Descriptor.FullName ? CreditReleased.Parser.ParseFrom(record.Message.Value)
+                : null;
+            if (@event is not null)
+            {
+                return SpendingChange.Of(@event);
+            }
         }
-        catch (Google.Protobuf.InvalidProtocolBufferException)
+        catch (InvalidProtocolBufferException)
         {
-            LogSkipped(record.Topic, record.Partition.Value, record.Offset.Value);
-            return null;
         }
+
+        LogSkipped(record.Topic, record.Partition.Value, record.Offset.Value);
+        return null;
     }
 
     private async Task BeginAsync(string rebuildId)
@@ -264,6 +266,6 @@ public sealed partial class ViewRebuilder(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} lost {Missed} record(s) of {Topic} [{Partition}] from @{Offset}: the log dropped them before they were read")]
     private partial void LogGapSkipped(string rebuildId, string topic, int partition, long offset, long missed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild skips {Topic} [{Partition}] @{Offset}: not a CreditReserved")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild skips {Topic} [{Partition}] @{Offset}: not a CreditReserved or CreditReleased")]
     private partial void LogSkipped(string topic, int partition, long offset);
 }

@@ -1,17 +1,19 @@
-using Mesh.Contracts.Events.V1;
+using Mesh.ServiceDefaults.Events;
 using StackExchange.Redis;
 
 namespace Mesh.Users.Spending;
 
 /// <summary>
-/// The views derived from CreditReserved: each user's spend (a hash, exact integers), the top
-/// spenders (a sorted set) and the order ids already counted (so a redelivered event counts once,
-/// recorded in the same script as its effect). They live in two key spaces, <c>live</c> (what
-/// queries read) and <c>rebuild</c> (filled by a replay, then renamed over <c>live</c>). All keys
-/// share the hash tag <c>{views}</c>: the leaderboard is one sorted set anyway, and RENAME needs
-/// source and target in one slot on Redis Cluster.
+/// The views derived from CreditReserved and CreditReleased: each user's spend (a hash, exact
+/// integers: reserved minus released), the top spenders (a sorted set) and the events already
+/// counted (so a redelivered event counts once, recorded in the same script as its effect): a
+/// sorted set by event time, trimmed to <c>Events:DecisionRetention</c> as it grows, since an
+/// event older than the redelivery horizon is never applied again anyway. They live in two key
+/// spaces, <c>live</c> (what queries read) and <c>rebuild</c> (filled by a replay, then renamed
+/// over <c>live</c>). All keys share the hash tag <c>{views}</c>: the leaderboard is one sorted
+/// set anyway, and RENAME needs source and target in one slot on Redis Cluster.
 /// </summary>
-public sealed class SpendingViews(IConnectionMultiplexer redis)
+public sealed class SpendingViews(IConnectionMultiplexer redis, EventWindow window, TimeProvider clock)
 {
     private const string Prefix = "users:{views}";
 
@@ -25,11 +27,13 @@ public sealed class SpendingViews(IConnectionMultiplexer redis)
 
     public static readonly RedisKey[] Rebuild = Space("rebuild");
 
+    // counted: ZADD NX by event time (ms); the trim drops what is older than the retention.
     private const string ApplyFunction = """
-        local function apply(spend, top, applied, order, user, amount)
-          if redis.call('SADD', applied, order) == 0 then
+        local function apply(spend, top, counted, id, at, trim, user, amount)
+          if redis.call('ZADD', counted, 'NX', at, id) == 0 then
             return 0
           end
+          redis.call('ZREMRANGEBYSCORE', counted, '-inf', '(' .. trim)
           redis.call('HINCRBY', spend, user, amount)
           redis.call('ZINCRBY', top, amount, user)
           return 1
@@ -37,37 +41,42 @@ public sealed class SpendingViews(IConnectionMultiplexer redis)
 
         """;
 
-    // KEYS live spend, top, applied, the marker, rebuild spend, top, applied; ARGV order, user, amount.
+    // KEYS live spend, top, counted, the marker, rebuild spend, top, counted; ARGV id, at, trim, user, amount.
     private const string ApplyLiveScript = ApplyFunction + """
-        local applied = apply(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])
+        local applied = apply(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
         if redis.call('EXISTS', KEYS[4]) == 1 then
-          apply(KEYS[5], KEYS[6], KEYS[7], ARGV[1], ARGV[2], ARGV[3])
+          apply(KEYS[5], KEYS[6], KEYS[7], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
         end
         return applied
         """;
 
-    // KEYS the marker, rebuild spend, top, applied; ARGV rebuild id, order, user, amount.
+    // KEYS the marker, rebuild spend, top, counted; ARGV rebuild id, id, at, trim, user, amount.
     // -1 when the rebuild is no longer the current one (superseded, or its marker expired).
     private const string ApplyRebuildScript = ApplyFunction + """
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then
           return -1
         end
-        return apply(KEYS[2], KEYS[3], KEYS[4], ARGV[2], ARGV[3], ARGV[4])
+        return apply(KEYS[2], KEYS[3], KEYS[4], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
         """;
 
-    /// <summary>Counts the reservation once in the live views (and in the rebuild, while one runs).</summary>
-    public async Task<bool> ApplyAsync(CreditReserved reserved) =>
+    /// <summary>Counts the event once in the live views (and in the rebuild, while one runs).</summary>
+    public async Task<bool> ApplyAsync(SpendingChange change) =>
         (long)await redis.GetDatabase().ScriptEvaluateAsync(
             ApplyLiveScript,
             [.. Live, RebuildMarkerKey, .. Rebuild],
-            [reserved.OrderId, reserved.UserId, reserved.AmountCents]) == 1;
+            [change.Id, CountedAt(change), TrimBefore, change.UserId, change.AmountCents]) == 1;
 
-    /// <summary>Counts the reservation in the rebuild key space of <paramref name="rebuildId"/>; false once that rebuild is not current.</summary>
-    public async Task<bool> ApplyToRebuildAsync(string rebuildId, CreditReserved reserved) =>
+    /// <summary>Counts the event in the rebuild key space of <paramref name="rebuildId"/>; false once that rebuild is not current.</summary>
+    public async Task<bool> ApplyToRebuildAsync(string rebuildId, SpendingChange change) =>
         (long)await redis.GetDatabase().ScriptEvaluateAsync(
             ApplyRebuildScript,
             [RebuildMarkerKey, .. Rebuild],
-            [rebuildId, reserved.OrderId, reserved.UserId, reserved.AmountCents]) >= 0;
+            [rebuildId, change.Id, CountedAt(change), TrimBefore, change.UserId, change.AmountCents]) >= 0;
+
+    private long TrimBefore => (clock.GetUtcNow() - window.DecisionRetention).ToUnixTimeMilliseconds();
+
+    // An event without a time (none of ours) is kept as if it happened now.
+    private long CountedAt(SpendingChange change) => (change.At ?? clock.GetUtcNow()).ToUnixTimeMilliseconds();
 
     public async Task<long> SpentAsync(string userId) =>
         (long?)await redis.GetDatabase().HashGetAsync(Live[0], userId) ?? 0;
@@ -89,5 +98,5 @@ public sealed class SpendingViews(IConnectionMultiplexer redis)
     }
 
     private static RedisKey[] Space(string name) =>
-        [$"{Prefix}:{name}:spend", $"{Prefix}:{name}:top", $"{Prefix}:{name}:applied"];
+        [$"{Prefix}:{name}:spend", $"{Prefix}:{name}:top", $"{Prefix}:{name}:counted"];
 }

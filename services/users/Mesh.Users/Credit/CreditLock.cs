@@ -1,0 +1,10 @@
+namespace Mesh.Users.Credit;
+
+/// <summary>The lock under which a user's credit is decided and released: one per user.</summary>
+public static class CreditLock
+{
+    /// <summary>This process, as the lock's owner.</summary>
+    public static readonly string Owner = $"mesh-users/{Environment.MachineName}/{Environment.ProcessId}";
+
+    public static string Resource(string userId) => $"users/credit/{userId}";
+}
