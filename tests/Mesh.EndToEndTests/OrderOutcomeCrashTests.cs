@@ -136,7 +136,7 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
     /// <summary>The decision orders recorded for the order (white box: the record is what this test is about).</summary>
     private async Task<OrderConfirmed?> FindRecordedAsync(string userId, string orderId)
     {
-        var value = await _redisClient!.GetDatabase().StringGetAsync($"orders:{{{userId}}}:outcome:{orderId}");
+        var value = await _redisClient!.GetDatabase().HashGetAsync($"orders:{{{userId}}}:settlement:{orderId}", "outcome");
         return value.IsNull ? null : Any.Parser.ParseFrom((byte[])value!).Unpack<OrderConfirmed>();
     }
 
