@@ -5,7 +5,7 @@ using Mesh.Messaging;
 using Mesh.Testing;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
-using Mesh.Users.Replay;
+using Mesh.Replay;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.IntegrationTests;

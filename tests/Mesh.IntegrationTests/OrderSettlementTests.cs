@@ -7,7 +7,7 @@ using Mesh.Messaging;
 using Mesh.Orders.Ordering;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Testing;
-using Mesh.Users.Replay;
+using Mesh.Replay;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

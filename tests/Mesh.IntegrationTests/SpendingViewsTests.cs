@@ -3,7 +3,7 @@ using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Messaging;
 using Mesh.Testing;
-using Mesh.Users.Replay;
+using Mesh.Replay;
 using Mesh.Users.Spending;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

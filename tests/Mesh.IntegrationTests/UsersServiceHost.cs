@@ -3,7 +3,7 @@ using Mesh.Messaging;
 using Mesh.ServiceDefaults.Events;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
-using Mesh.Users.Replay;
+using Mesh.Replay;
 using Mesh.Users.Spending;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +57,8 @@ public static class UsersServiceHost
         services.AddSingleton<UserAccountStore>();
         services.AddSingleton<CreditStore>();
         services.AddSingleton<SpendingViews>();
+        services.AddOptions<ReplayOptions>();
+        services.AddSingleton<IRebuildableView, SpendingRebuild>();
         services.AddSingleton<LogReader>();
         services.AddSingleton<ViewRebuilder>();
         services.AddTransient<CreditReservationHandler>();

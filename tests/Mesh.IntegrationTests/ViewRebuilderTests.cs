@@ -7,7 +7,7 @@ using Mesh.Contracts.Internal.V1;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Testing;
-using Mesh.Users.Replay;
+using Mesh.Replay;
 using Mesh.Users.Spending;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -159,9 +159,8 @@ public sealed class ViewRebuilderTests(RedisServerFixture redis) : RedisTestBase
     }
 
     private static ViewRebuilder RebuilderWithMarkerTtl(IServiceProvider services, TimeSpan ttl) => new(
-        services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+        services.GetRequiredService<IRebuildableView>(),
         services.GetRequiredService<LogReader>(),
-        services.GetRequiredService<SpendingViews>(),
         TimeProvider.System,
         Options.Create(new ReplayOptions { MarkerTtl = ttl }),
         NullLogger<ViewRebuilder>.Instance);

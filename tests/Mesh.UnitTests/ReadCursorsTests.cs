@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Mesh.Users.Replay;
+using Mesh.Replay;
 
 namespace Mesh.UnitTests;
 

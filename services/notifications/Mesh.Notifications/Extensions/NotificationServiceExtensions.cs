@@ -1,18 +1,20 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Identity;
 using Mesh.Messaging;
-using Mesh.ServiceDefaults.Hosting;
 using Mesh.Notifications.Grpc;
 using Mesh.Notifications.Notifying;
 using Mesh.Notifications.Streaming;
+using Mesh.Replay;
+using Mesh.ServiceDefaults.Hosting;
 
 namespace Mesh.Notifications.Extensions;
 
 public static class NotificationServiceExtensions
 {
-    /// <summary>Who may call the notification service: the gateway, for the public API.</summary>
+    /// <summary>Who may call the notification service: the gateway for the public API, the operator for replay.</summary>
     public static CallerPolicy Callers { get; } = new CallerPolicy()
         .Allow("/mesh.v1.Notifications/", Workloads.Gateway)
+        .Allow("/mesh.internal.v1.Replay/", Workloads.Operator)
         .AllowReflection(Workloads.Operator);
 
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
@@ -30,6 +32,7 @@ public static class NotificationServiceExtensions
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddSingleton<Subscription>();
+        builder.AddReplay<NotificationsRebuild>();
         builder.Services.AddKafkaEvents(builder.Configuration)
             .AddConsumer<OrderConfirmed, OrderOutcomeNotifier>()
             .AddConsumer<OrderRejected, OrderOutcomeNotifier>()
@@ -40,6 +43,7 @@ public static class NotificationServiceExtensions
     public static WebApplication MapNotificationEndpoints(this WebApplication app)
     {
         app.MapGrpcService<NotificationsGrpcService>();
+        app.MapReplay();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Globalization;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.V1;
@@ -21,20 +22,29 @@ public sealed partial class OrderOutcomeNotifier(NotificationStore store, ILogge
     public const string CancelledKind = "order.cancelled";
 
     public Task HandleAsync(OrderConfirmed @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        NotifyAsync(For(@event.UserId, @event.OrderId, @event.OccurredAt, ConfirmedKind, string.Create(
-            CultureInfo.InvariantCulture, $"Order {@event.OrderId} confirmed: total {@event.TotalCents / 100m:0.00}.")));
+        NotifyAsync(ToNotification(@event));
 
     public Task HandleAsync(OrderRejected @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        NotifyAsync(For(@event.UserId, @event.OrderId, @event.OccurredAt, RejectedKind, string.Create(
-            CultureInfo.InvariantCulture, $"Order {@event.OrderId} rejected: {@event.Reason}")));
+        NotifyAsync(ToNotification(@event));
 
     public Task HandleAsync(OrderCancelled @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        NotifyAsync(For(@event.UserId, @event.OrderId, @event.OccurredAt, CancelledKind, string.Create(
-            CultureInfo.InvariantCulture, $"Order {@event.OrderId} cancelled: {@event.TotalCents / 100m:0.00} is available again."),
-            // A pending order's cancellation is its outcome: one notification, as for any other.
-            idSuffix: @event.WasConfirmed ? ".cancelled" : ""));
+        NotifyAsync(ToNotification(@event));
 
-    internal static Notification For(
+    /// <summary>The notification an order's end makes: the same whether consumed live or replayed.</summary>
+    public static Notification ToNotification(IMessage @event) => @event switch
+    {
+        OrderConfirmed confirmed => For(confirmed.UserId, confirmed.OrderId, confirmed.OccurredAt, ConfirmedKind, string.Create(
+            CultureInfo.InvariantCulture, $"Order {confirmed.OrderId} confirmed: total {confirmed.TotalCents / 100m:0.00}.")),
+        OrderRejected rejected => For(rejected.UserId, rejected.OrderId, rejected.OccurredAt, RejectedKind, string.Create(
+            CultureInfo.InvariantCulture, $"Order {rejected.OrderId} rejected: {rejected.Reason}")),
+        OrderCancelled cancelled => For(cancelled.UserId, cancelled.OrderId, cancelled.OccurredAt, CancelledKind, string.Create(
+            CultureInfo.InvariantCulture, $"Order {cancelled.OrderId} cancelled: {cancelled.TotalCents / 100m:0.00} is available again."),
+            // A pending order's cancellation is its outcome: one notification, as for any other.
+            idSuffix: cancelled.WasConfirmed ? ".cancelled" : ""),
+        _ => throw new ArgumentException($"{@event.Descriptor.FullName} does not end an order.", nameof(@event)),
+    };
+
+    private static Notification For(
         string userId, string orderId, Google.Protobuf.WellKnownTypes.Timestamp at, string kind, string text, string idSuffix = "") => new()
     {
         NotificationId = $"ntf_{orderId}{idSuffix}",

@@ -7,15 +7,17 @@ using Mesh.ServiceDefaults.Hosting;
 using Mesh.Orders.Catalog;
 using Mesh.Orders.Grpc;
 using Mesh.Orders.Ordering;
+using Mesh.Replay;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Orders.Extensions;
 
 public static class OrderServiceExtensions
 {
-    /// <summary>Who may call the order service: the gateway, for the public API.</summary>
+    /// <summary>Who may call the order service: the gateway for the public API, the operator for replay.</summary>
     public static CallerPolicy Callers { get; } = new CallerPolicy()
         .Allow("/mesh.v1.Orders/", Workloads.Gateway)
+        .Allow("/mesh.internal.v1.Replay/", Workloads.Operator)
         .AllowReflection(Workloads.Operator);
 
     public static WebApplicationBuilder AddOrderServices(this WebApplicationBuilder builder)
@@ -38,6 +40,7 @@ public static class OrderServiceExtensions
         builder.Services.AddSingleton<OrderPlacement>();
         builder.Services.AddSingleton<OrderCancellation>();
         builder.Services.AddHostedService<OrderSweeper>();
+        builder.AddReplay<OrderViewsRebuild>();
         builder.Services.AddKafkaEvents(builder.Configuration)
             .AddConsumer<OrderPlaced, OrderViewProjection>()
             .AddConsumer<OrderConfirmed, OrderViewProjection>()
@@ -51,6 +54,7 @@ public static class OrderServiceExtensions
     public static WebApplication MapOrderEndpoints(this WebApplication app)
     {
         app.MapGrpcService<OrdersGrpcService>();
+        app.MapReplay();
         return app;
     }
 }

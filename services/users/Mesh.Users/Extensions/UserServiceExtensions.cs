@@ -2,12 +2,12 @@ using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
 using Mesh.Identity;
 using Mesh.Messaging;
+using Mesh.Replay;
 using Mesh.ServiceDefaults.Events;
 using Mesh.ServiceDefaults.Hosting;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
 using Mesh.Users.Grpc;
-using Mesh.Users.Replay;
 using Mesh.Users.Spending;
 using Microsoft.AspNetCore.Identity;
 
@@ -30,10 +30,6 @@ public static class UserServiceExtensions
             .Bind(builder.Configuration.GetSection(CreditOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddOptions<ReplayOptions>()
-            .Bind(builder.Configuration.GetSection(ReplayOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<PasswordHashingOptions>()
             .Bind(builder.Configuration.GetSection(PasswordHashingOptions.SectionName))
@@ -47,8 +43,7 @@ public static class UserServiceExtensions
         builder.Services.AddSingleton<CreditStore>();
         builder.Services.AddSingleton<CreditQuery>();
         builder.Services.AddSingleton<SpendingViews>();
-        builder.Services.AddSingleton<LogReader>();
-        builder.Services.AddSingleton<ViewRebuilder>();
+        builder.AddReplay<SpendingRebuild>();
         builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddKafkaEvents(builder.Configuration)
             .AddConsumer<OrderPlaced, CreditReservationHandler>()
@@ -64,7 +59,7 @@ public static class UserServiceExtensions
         app.MapGrpcService<RegistrationGrpcService>();
         app.MapGrpcService<CredentialsGrpcService>();
         app.MapGrpcService<UsersGrpcService>();
-        app.MapGrpcService<ReplayGrpcService>();
+        app.MapReplay();
         return app;
     }
 }

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace Mesh.Users.Replay;
+namespace Mesh.Replay;
 
 /// <summary>
 /// The next offset a read of <see cref="PartitionRange"/>s expects in each partition, from the low

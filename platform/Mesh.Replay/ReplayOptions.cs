@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Mesh.Users.Replay;
+namespace Mesh.Replay;
 
 /// <summary>Rebuild settings, section <c>Replay</c>.</summary>
 public sealed class ReplayOptions

@@ -1,9 +1,8 @@
 using Confluent.Kafka;
-using Mesh.Contracts;
 using Mesh.Messaging;
 using Microsoft.Extensions.Options;
 
-namespace Mesh.Users.Replay;
+namespace Mesh.Replay;
 
 /// <summary>
 /// Reads topics from their first retained record up to high watermarks captured beforehand, with a
@@ -17,12 +16,21 @@ public sealed class LogReader(IOptions<KafkaOptions> options)
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly HashSet<string> GroupProperties = ["group.id", "group.instance.id", "enable.auto.commit", "enable.auto.offset.store", "group.protocol"];
 
-    /// <summary>The current [low, high) range of every partition of each topic.</summary>
+    /// <summary>
+    /// The current [low, high) range of every partition each topic really has (asked of the
+    /// brokers, not taken from the contracts: an operator may have added partitions).
+    /// </summary>
+    public Task<IReadOnlyList<PartitionRange>> CaptureRangesAsync(IEnumerable<string> topics, CancellationToken cancellationToken) =>
+        // The client calls block; a pool thread keeps the caller's (a gRPC handler's) free.
+        Task.Run(() => CaptureRanges(topics), cancellationToken);
+
+    /// <inheritdoc cref="CaptureRangesAsync"/>
     public IReadOnlyList<PartitionRange> CaptureRanges(IEnumerable<string> topics)
     {
         using var consumer = Build();
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         return topics
-            .SelectMany(topic => Enumerable.Range(0, PartitionsOf(topic)).Select(p => new TopicPartition(topic, p)))
+            .SelectMany(topic => PartitionsOf(admin, topic).Select(p => new TopicPartition(topic, p)))
             .Select(tp =>
             {
                 var marks = consumer.QueryWatermarkOffsets(tp, QueryTimeout);
@@ -88,9 +96,16 @@ public sealed class LogReader(IOptions<KafkaOptions> options)
         }
     }
 
-    private static int PartitionsOf(string topic) =>
-        EventContracts.All.FirstOrDefault(c => c.Topic == topic)?.Partitions
-        ?? throw new ArgumentException($"'{topic}' is not the topic of an event contract.", nameof(topic));
+    private static IEnumerable<int> PartitionsOf(IAdminClient admin, string topic)
+    {
+        var metadata = admin.GetMetadata(topic, QueryTimeout).Topics.SingleOrDefault(t => t.Topic == topic);
+        if (metadata is null || metadata.Error.IsError)
+        {
+            throw new KafkaException(metadata?.Error ?? new Error(ErrorCode.UnknownTopicOrPart, $"No metadata for {topic}."));
+        }
+
+        return metadata.Partitions.Select(p => p.PartitionId).Order();
+    }
 
     private IConsumer<string, byte[]> Build()
     {

@@ -3,35 +3,35 @@ using System.Text;
 using Confluent.Kafka;
 using Google.Protobuf;
 using Mesh.Contracts;
-using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Errors;
-using Mesh.Users.Spending;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Mesh.Users.Replay;
+namespace Mesh.Replay;
 
 /// <summary>
-/// Rebuilds spend and the leaderboard from the start of the CreditReserved and CreditReleased topics into the rebuild
-/// key space while the live projection goes on, then renames it over the live views in one script.
-/// The protocol: (1) set a marker with this rebuild's id; from then on the live projection applies
+/// Rebuilds a service's views (<see cref="IRebuildableView"/>) from the start of their topics into a
+/// fresh key space while the live projection goes on, then switches over in one step. The
+/// protocol: (1) set a marker with this rebuild's id; from then on the live projection applies
 /// every event to both key spaces (idempotently in each); (2) capture the high watermarks, AFTER the
 /// marker, and read every record below them into the rebuild space; (3) switch. An event below a
 /// watermark is read here; one at or above it was produced after the marker existed, so the live
-/// projection applies it to the rebuild space too (or, after the switch, to the rebuilt views).
-/// Every write of the rebuild checks the marker still holds its id, so a rebuild whose marker
-/// expired (a paused process) or was replaced writes nothing and fails instead. The marker is
-/// refreshed on a timer for the whole rebuild, not per record: reading may wait (a slow progress
-/// stream, a quiet log) much longer than the marker's TTL.
+/// projection applies it to the rebuild space too (or, after the switch, to the rebuilt views). A
+/// rebuild whose marker expired (a paused process) or was replaced is never switched to and fails
+/// instead. The marker is refreshed on a timer for the whole rebuild, not per record: reading may
+/// wait (a slow progress stream, a quiet log) much longer than the marker's TTL.
 /// </summary>
 public sealed partial class ViewRebuilder(
-    IConnectionMultiplexer redis, LogReader log, SpendingViews views, TimeProvider clock, IOptions<ReplayOptions> options,
-    ILogger<ViewRebuilder> logger)
+    IRebuildableView views, LogReader log, TimeProvider clock, IOptions<ReplayOptions> options, ILogger<ViewRebuilder> logger)
 {
-    /// <summary>The topics the users views derive from.</summary>
-    public static readonly IReadOnlyList<string> Topics = [Mesh.Contracts.Topics.CreditReserved, Mesh.Contracts.Topics.CreditReleased];
+    private readonly Dictionary<string, Google.Protobuf.Reflection.MessageDescriptor> _events =
+        views.Events.ToDictionary(e => e.FullName);
+
+    /// <summary>The topics the views derive from.</summary>
+    public IReadOnlyList<string> Topics { get; } = [.. views.Events.Select(e => EventContracts.For(e.FullName).Topic).Distinct()];
 
     private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryAfterLogFailure = TimeSpan.FromSeconds(5);
@@ -39,12 +39,12 @@ public sealed partial class ViewRebuilder(
     public async Task RebuildAsync(bool allowTruncatedLog, Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
     {
         var rebuildId = $"rb_{Guid.CreateVersion7():N}";
-        await BeginAsync(rebuildId);
+        var generation = await BeginAsync(rebuildId);
         using var rebuilding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var keeping = KeepMarkerAsync(rebuildId, rebuilding);
         try
         {
-            await RunAsync(rebuildId, allowTruncatedLog, report, rebuilding.Token);
+            await RunAsync(rebuildId, generation, allowTruncatedLog, report, rebuilding.Token);
         }
         catch (Exception exception)
         {
@@ -73,9 +73,10 @@ public sealed partial class ViewRebuilder(
         }
     }
 
-    private async Task RunAsync(string rebuildId, bool allowTruncatedLog, Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
+    private async Task RunAsync(
+        string rebuildId, long generation, bool allowTruncatedLog, Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
     {
-        var ranges = log.CaptureRanges(Topics);
+        var ranges = await log.CaptureRangesAsync(Topics, cancellationToken);
         var progress = new RebuildProgress
         {
             Phase = RebuildPhase.Started,
@@ -88,7 +89,7 @@ public sealed partial class ViewRebuilder(
         if (progress.RecordsLost > 0 && !allowTruncatedLog)
         {
             throw new RebuildRefusedException(
-                "TRUNCATED_LOG",
+                "TRUNCATED_LOG", views.Name,
                 $"The log no longer holds its first {progress.RecordsLost} record(s) (retention or the dev broker's window); " +
                 "a rebuild would miss them. Pass allow_truncated_log to rebuild from what is left.");
         }
@@ -96,7 +97,7 @@ public sealed partial class ViewRebuilder(
         LogStarted(rebuildId, progress.RecordsTotal);
         await report(progress);
         progress.Phase = RebuildPhase.Reading;
-        await ReadAsync(rebuildId, allowTruncatedLog, ranges, progress, report, cancellationToken);
+        await ReadAsync(rebuildId, generation, allowTruncatedLog, ranges, progress, report, cancellationToken);
 
         progress.Generation = await SwitchAsync(rebuildId);
         progress.Phase = RebuildPhase.Switched;
@@ -105,13 +106,13 @@ public sealed partial class ViewRebuilder(
     }
 
     private async Task ReadAsync(
-        string rebuildId, bool allowTruncatedLog, IReadOnlyList<PartitionRange> ranges, RebuildProgress progress,
+        string rebuildId, long generation, bool allowTruncatedLog, IReadOnlyList<PartitionRange> ranges, RebuildProgress progress,
         Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
     {
         var sinceReport = Stopwatch.StartNew();
         await log.ReadAsync(ranges, async record =>
         {
-            if (TryParse(record) is { } change && !await views.ApplyToRebuildAsync(rebuildId, change))
+            if (TryParse(record) is { } @event && !await views.ApplyAsync(rebuildId, generation, @event))
             {
                 throw Superseded();
             }
@@ -129,7 +130,7 @@ public sealed partial class ViewRebuilder(
             if (!allowTruncatedLog)
             {
                 throw new RebuildRefusedException(
-                    "TRUNCATED_LOG",
+                    "TRUNCATED_LOG", views.Name,
                     $"The log dropped {gap.Missed} record(s) of {gap.Topic} [{gap.Partition}] (offsets {gap.Expected}..{gap.Found - 1}) " +
                     "before the rebuild read them (retention or the dev broker's window); a rebuild would miss them. " +
                     "Pass allow_truncated_log to rebuild from what is left.");
@@ -144,39 +145,35 @@ public sealed partial class ViewRebuilder(
 
     // A record the live consumer would skip (no or another message type, unparsable) is skipped
     // here too, so both build the same views.
-    private SpendingChange? TryParse(ConsumeResult<string, byte[]> record)
+    private IMessage? TryParse(ConsumeResult<string, byte[]> record)
     {
         var type = record.Message.Headers?.TryGetLastBytes(MessageHeaders.MessageType, out var bytes) == true
             ? Encoding.UTF8.GetString(bytes)
             : null;
-        try
+        if (type is not null && _events.TryGetValue(type, out var descriptor) && record.Message.Value is { } value)
         {
-            IMessage? @event = type == CreditReserved.Descriptor.FullName ? CreditReserved.Parser.ParseFrom(record.Message.Value)
-                : type == CreditReleased.Descriptor.FullName ? CreditReleased.Parser.ParseFrom(record.Message.Value)
-                : null;
-            if (@event is not null)
+            try
             {
-                return SpendingChange.Of(@event);
+                return descriptor.Parser.ParseFrom(value);
             }
-        }
-        catch (InvalidProtocolBufferException)
-        {
+            catch (InvalidProtocolBufferException)
+            {
+            }
         }
 
         LogSkipped(record.Topic, record.Partition.Value, record.Offset.Value);
         return null;
     }
 
-    private async Task BeginAsync(string rebuildId)
+    private async Task<long> BeginAsync(string rebuildId)
     {
-        var running = await redis.GetDatabase().ScriptEvaluateAsync(
-            RebuildScripts.Begin,
-            [SpendingViews.RebuildMarkerKey, .. SpendingViews.Rebuild],
-            [rebuildId, (long)options.Value.MarkerTtl.TotalMilliseconds]);
-        if (!running.IsNull)
+        var started = await views.BeginAsync(rebuildId, options.Value.MarkerTtl);
+        if (started.RunningId is { } running)
         {
-            throw new RebuildRefusedException("REBUILD_RUNNING", $"Rebuild {(string?)running} is still running; wait for it to finish.");
+            throw new RebuildRefusedException("REBUILD_RUNNING", views.Name, $"Rebuild {running} is still running; wait for it to finish.");
         }
+
+        return started.Generation;
     }
 
     /// <summary>
@@ -195,8 +192,7 @@ public sealed partial class ViewRebuilder(
                 await Task.Delay(ttl / 3, clock, rebuilding.Token);
                 try
                 {
-                    if ((long)await redis.GetDatabase().ScriptEvaluateAsync(
-                            RebuildScripts.Refresh, [SpendingViews.RebuildMarkerKey], [rebuildId, (long)ttl.TotalMilliseconds]) != 1)
+                    if (!await views.RefreshAsync(rebuildId, ttl))
                     {
                         LogMarkerLost(rebuildId);
                         await rebuilding.CancelAsync();
@@ -215,24 +211,17 @@ public sealed partial class ViewRebuilder(
         }
     }
 
-    private static RebuildRefusedException Superseded() =>
-        new("REBUILD_SUPERSEDED", "The rebuild lost its marker (expired or replaced); nothing was switched.");
+    private RebuildRefusedException Superseded() =>
+        new("REBUILD_SUPERSEDED", views.Name, "The rebuild lost its marker (expired or replaced); nothing was switched.");
 
-    private async Task<long> SwitchAsync(string rebuildId)
-    {
-        var generation = (long)await redis.GetDatabase().ScriptEvaluateAsync(
-            RebuildScripts.Switch,
-            [SpendingViews.RebuildMarkerKey, .. SpendingViews.Live, .. SpendingViews.Rebuild, SpendingViews.GenerationKey],
-            [rebuildId, clock.GetUtcNow().ToUnixTimeMilliseconds()]);
-        return generation >= 0 ? generation : throw Superseded();
-    }
+    private async Task<long> SwitchAsync(string rebuildId) =>
+        await views.SwitchAsync(rebuildId, clock.GetUtcNow()) ?? throw Superseded();
 
     private async Task AbortAsync(string rebuildId)
     {
         try
         {
-            await redis.GetDatabase().ScriptEvaluateAsync(
-                RebuildScripts.Abort, [SpendingViews.RebuildMarkerKey, .. SpendingViews.Rebuild], [rebuildId]);
+            await views.AbortAsync(rebuildId);
             LogAborted(rebuildId);
         }
         catch (RedisException exception)
@@ -266,6 +255,6 @@ public sealed partial class ViewRebuilder(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild {RebuildId} lost {Missed} record(s) of {Topic} [{Partition}] from @{Offset}: the log dropped them before they were read")]
     private partial void LogGapSkipped(string rebuildId, string topic, int partition, long offset, long missed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild skips {Topic} [{Partition}] @{Offset}: not a CreditReserved or CreditReleased")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rebuild skips {Topic} [{Partition}] @{Offset}: no event the views are built from")]
     private partial void LogSkipped(string topic, int partition, long offset);
 }

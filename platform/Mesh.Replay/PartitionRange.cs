@@ -1,4 +1,4 @@
-namespace Mesh.Users.Replay;
+namespace Mesh.Replay;
 
 /// <summary>The records of one topic partition between two offsets, [Low, High).</summary>
 public sealed record PartitionRange(string Topic, int Partition, long Low, long High)

@@ -1,10 +1,9 @@
 using Grpc.Core;
 using Mesh.Contracts.Internal.V1;
-using Mesh.Users.Replay;
 
-namespace Mesh.Users.Grpc;
+namespace Mesh.Replay;
 
-/// <summary>Internal: <c>./mesh.sh replay users</c> rebuilds the views here, where the projection code lives.</summary>
+/// <summary>Internal: <c>./mesh.sh replay &lt;service&gt;</c> rebuilds the views in their service, where the projection code lives.</summary>
 public sealed class ReplayGrpcService(ViewRebuilder rebuilder) : Contracts.Internal.V1.Replay.ReplayBase
 {
     public override Task Rebuild(RebuildRequest request, IServerStreamWriter<RebuildProgress> responseStream, ServerCallContext context) =>

@@ -3,12 +3,14 @@ using Google.Rpc;
 using Grpc.Core;
 using Mesh.ServiceDefaults.Errors;
 
-namespace Mesh.Users.Replay;
+namespace Mesh.Replay;
 
 /// <summary>A rebuild cannot start or could not finish in the current state: FAILED_PRECONDITION.</summary>
-public sealed class RebuildRefusedException(string type, string description)
+public sealed class RebuildRefusedException(string type, string subject, string description)
     : MeshException(StatusCode.FailedPrecondition, description)
 {
+    public string Type { get; } = type;
+
     public override IEnumerable<IMessage> Details =>
-        [new PreconditionFailure { Violations = { new PreconditionFailure.Types.Violation { Type = type, Subject = "users views", Description = Message } } }];
+        [new PreconditionFailure { Violations = { new PreconditionFailure.Types.Violation { Type = Type, Subject = subject, Description = Message } } }];
 }

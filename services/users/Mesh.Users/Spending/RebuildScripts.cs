@@ -1,6 +1,6 @@
-namespace Mesh.Users.Replay;
+namespace Mesh.Users.Spending;
 
-/// <summary>The Lua of the rebuild protocol (see <see cref="ViewRebuilder"/>); keys come from SpendingViews.</summary>
+/// <summary>The Lua of the rebuild protocol (see <see cref="SpendingRebuild"/>); keys come from SpendingViews.</summary>
 internal static class RebuildScripts
 {
     // KEYS marker, rebuild spend, top, applied; ARGV id, ttl ms. Returns the running rebuild's id

@@ -1,4 +1,4 @@
-namespace Mesh.Users.Replay;
+namespace Mesh.Replay;
 
 /// <summary>
 /// Records of a captured range that a read never saw: the partition's next record was at
