@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mesh.Cli.DeadLetters;
 using Mesh.Cli.Infrastructure;
 using Mesh.Contracts;
+using Spectre.Console;
 
 namespace Mesh.Cli.Commands;
 
@@ -12,6 +13,8 @@ namespace Mesh.Cli.Commands;
 /// </summary>
 public static class DlqCommand
 {
+    private const int RedirectedWidth = 200;
+
     public static Command Create()
     {
         var connection = new KafkaConnectionOptions();
@@ -41,6 +44,13 @@ public static class DlqCommand
     /// <summary>The Kafka settings, or a usage error printed and null.</summary>
     public static KafkaSettings? Settings(KafkaConnectionOptions connection, ParseResult result)
     {
+        // Into a file or a pipe Spectre assumes 80 columns and wraps every longer line (topic
+        // names, positions, error messages); logs and scripts read whole lines better.
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = RedirectedWidth;
+        }
+
         var (settings, problem) = connection.Resolve(result);
         if (problem is not null)
         {

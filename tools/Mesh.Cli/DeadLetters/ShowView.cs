@@ -31,7 +31,7 @@ public static class ShowView
         facts.AddRow("state", State(letter, cursor));
         AnsiConsole.Write(facts);
 
-        var headers = new Table().AddColumns("header", "value").Expand();
+        var headers = new Table().AddColumns("header", "value");
         foreach (var (name, value) in Ordered(letter))
         {
             var text = Markup.Escape(value);
