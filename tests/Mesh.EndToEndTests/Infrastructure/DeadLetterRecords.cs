@@ -39,17 +39,41 @@ public static class DeadLetterRecords
         Build(key, value, messageType, sourceTopic, sourcePartition, sourceOffset, group, "unparsable", 0,
             ("Google.Protobuf.InvalidProtocolBufferException", "Protocol message contained an invalid tag (zero)."));
 
+    /// <summary>
+    /// The dead letter <paramref name="group"/> makes of a real record of the mesh when its handler
+    /// keeps failing: the record's own key, value and headers (message-type, trace context) plus
+    /// the dead-letter headers.
+    /// </summary>
+    public static Message<string, byte[]> HandlerFailed(ConsumeResult<string, byte[]> source, string group)
+    {
+        var letter = Build(source.Message.Key, source.Message.Value, null, source.Topic, source.Partition.Value, source.Offset.Value, group,
+            "handler-failed", 10, ("System.InvalidOperationException", "the handler failed"));
+        var headers = new Headers();
+        foreach (var header in source.Message.Headers.Concat(letter.Headers))
+        {
+            headers.Add(header.Key, header.GetValueBytes());
+        }
+
+        letter.Headers = headers;
+        return letter;
+    }
+
     public static string Header(Message<string, byte[]> message, string name) =>
         message.Headers.TryGetLastBytes(name, out var value) ? Encoding.UTF8.GetString(value) : "";
 
+    // A null message type: the original headers are added by the caller.
     private static Message<string, byte[]> Build(
-        string key, byte[] value, string messageType, string sourceTopic, int sourcePartition, long sourceOffset, string group,
+        string key, byte[] value, string? messageType, string sourceTopic, int sourcePartition, long sourceOffset, string group,
         string reason, int attempts, (string Type, string Message) error)
     {
         var now = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
         var headers = new Headers();
-        Add(headers, MessageType, messageType);
-        Add(headers, TraceParent, $"00-{Guid.NewGuid():N}-{Guid.NewGuid().ToString("N")[..16]}-01");
+        if (messageType is not null)
+        {
+            Add(headers, MessageType, messageType);
+            Add(headers, TraceParent, $"00-{Guid.NewGuid():N}-{Guid.NewGuid().ToString("N")[..16]}-01");
+        }
+
         Add(headers, Reason, reason);
         Add(headers, ErrorType, error.Type);
         Add(headers, ErrorMessage, error.Message);
