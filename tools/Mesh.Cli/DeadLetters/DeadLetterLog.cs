@@ -13,7 +13,7 @@ public sealed class DeadLetterLog : IDisposable
     private readonly IConsumer<byte[]?, byte[]?> _consumer;
     private readonly IAdminClient _admin;
     private readonly TimeSpan _timeout;
-    private Error? _lastError;
+    private string? _lastProblem;
 
     public DeadLetterLog(KafkaSettings settings)
     {
@@ -21,9 +21,17 @@ public sealed class DeadLetterLog : IDisposable
         _consumer = new ConsumerBuilder<byte[]?, byte[]?>(settings.Reader())
             .SetKeyDeserializer(Deserializers.ByteArray)
             .SetValueDeserializer(Deserializers.ByteArray)
-            // librdkafka logs every failed connection attempt; the last error is what a failure reports.
-            .SetLogHandler((_, _) => { })
-            .SetErrorHandler((_, error) => Volatile.Write(ref _lastError, error))
+            // librdkafka logs every failed connection attempt, from its own threads; instead of
+            // printing them, a failure reports the last one (errors reach the error handler only
+            // when the consumer polls, which metadata and offset requests do not).
+            .SetLogHandler((_, message) =>
+            {
+                if (message.Level <= SyslogLevel.Warning)
+                {
+                    Volatile.Write(ref _lastProblem, message.Message);
+                }
+            })
+            .SetErrorHandler((_, error) => Volatile.Write(ref _lastProblem, error.Reason))
             .Build();
         // Shares the consumer's connections and configuration, so a metadata request never asks the broker to create a topic.
         _admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
@@ -159,7 +167,12 @@ public sealed class DeadLetterLog : IDisposable
         {
             throw new TimeoutException($"Asking for {what} got no answer within {_timeout.TotalSeconds:0.#} s{LastError()}.", exception);
         }
+        catch (KafkaException exception)
+        {
+            // librdkafka's own text ("Local: Broker transport failure") names neither the request nor the cause.
+            throw new KafkaException(new Error(exception.Error.Code, $"Asking for {what} failed: {exception.Error.Reason}{LastError()}."), exception);
+        }
     }
 
-    private string LastError() => Volatile.Read(ref _lastError) is { } error ? $" (last client error: {error.Reason})" : "";
+    private string LastError() => Volatile.Read(ref _lastProblem) is { } problem ? $" (last client error: {problem})" : "";
 }

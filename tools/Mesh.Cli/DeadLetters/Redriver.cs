@@ -240,7 +240,8 @@ public sealed class Redriver(DeadLetterLog log, KafkaSettings settings, TimeProv
                     return false;
                 }
 
-                // Not cancellable: the produces below it are persisted, and recording them is what Ctrl-C should still do.
+                // Not cancellable: the produces below it are persisted, and Ctrl-C should still record
+                // them (System.CommandLine ends the process 2 s after Ctrl-C; one commit takes milliseconds).
                 await log.CommitAsync(_topic, _partition, next, CancellationToken.None);
             }
             catch (Exception exception) when (exception is KafkaException or TimeoutException)
