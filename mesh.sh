@@ -90,6 +90,15 @@ Commands:
          ./mesh.sh up in another terminal; the address comes from .mesh/endpoints.json).
          Replayable: users (spend and the top-spenders leaderboard). Extra arguments go to the
          CLI, e.g. --allow-truncated-log. What it can do on the dev broker: docs/replay.md.
+  dlq list|show|redrive [args]
+         Dead letters (<topic>.dlq) of the running mesh; the Kafka address comes from
+         .mesh/endpoints.json unless --bootstrap host:port is given (TLS: --kafka-config FILE,
+         --kafka-property key=value). list: per dead-letter topic, retained and pending (not
+         redriven yet) dead letters, the oldest pending, reasons and groups. show <topic>: each
+         dead letter with its headers and its payload as JSON. redrive <topic> [--partition P
+         --from N --to N] [--dry-run]: produce them back to their source topic, once (the cursor
+         is group mesh-dlq-redrive's committed offset). Exit 0 done, 1 failed, 2 usage.
+         Details: README.md, "Dead letters".
   help   Show this text.
 
 Environment (all optional):
@@ -609,6 +618,11 @@ cmd_demo() {
   cli demo "$@"
 }
 
+# endpoint_value KEY FILE: a string value of .mesh/endpoints.json (flat keys only; no JSON tool needed).
+endpoint_value() {
+  { grep -o "\"$1\": *\"[^\"]*\"" "$2" || true; } | sed -E 's/.*: *"([^"]*)"/\1/' | head -n 1
+}
+
 # ---------------------------------------------------------------------------------------------
 # replay
 
@@ -626,10 +640,37 @@ cmd_replay() {
   local endpoints="$STATE_DIR/endpoints.json"
   [[ -f "$endpoints" ]] || die "no ${endpoints#"$ROOT/"}: start the mesh first with ./mesh.sh up (in another terminal)"
   local address
-  address="$(grep -o "\"$service\": *\"[^\"]*\"" "$endpoints" | sed -E 's/.*: *"([^"]*)"/\1/' | head -n 1)"
+  address="$(endpoint_value "$service" "$endpoints")"
   [[ -n "$address" ]] || die "${endpoints#"$ROOT/"} has no address for $service"
   dotnet build "$CLI_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
   cli replay "$service" --address "$address" "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# dlq
+
+cmd_dlq() {
+  local command="${1:-}"
+  if [[ "$command" != list && "$command" != show && "$command" != redrive ]]; then
+    usage >&2
+    printf '%smesh:%s %s%s%s\n' "$BOLD" "$RESET" "$RED" "dlq needs a command: ./mesh.sh dlq list|show|redrive ..." "$RESET" >&2
+    exit 2
+  fi
+  command -v dotnet >/dev/null 2>&1 || die "dotnet not found: install the .NET 10 SDK and put dotnet on PATH."
+  local arg given=0
+  for arg in "$@"; do [[ "$arg" == --bootstrap || "$arg" == --bootstrap=* ]] && given=1; done
+  local args=("$@")
+  if ((!given)); then
+    local endpoints="$STATE_DIR/endpoints.json" kafka
+    [[ -f "$endpoints" ]] ||
+      die "no ${endpoints#"$ROOT/"}: start the mesh first with ./mesh.sh up (in another terminal), or pass --bootstrap host:port"
+    kafka="$(endpoint_value kafka "$endpoints")"
+    [[ -n "$kafka" ]] || die "${endpoints#"$ROOT/"} has no kafka address"
+    args+=(--bootstrap "$kafka")
+  fi
+  # The build's summary goes to stderr: stdout is the CLI's alone, so that --json output stays parseable.
+  dotnet build "$CLI_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet >&2
+  cli dlq "${args[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -703,6 +744,7 @@ main() {
     test) cmd_test "$@" ;;
     demo) cmd_demo "$@" ;;
     replay) cmd_replay "$@" ;;
+    dlq) cmd_dlq "$@" ;;
     bench) cmd_bench "$@" ;;
     help | -h | --help) usage ;;
     *) usage >&2; die "unknown command: $command" ;;

@@ -56,6 +56,26 @@ public sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(name, Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start"));
     }
 
+    /// <summary>
+    /// Waits for a program that ends by itself (a CLI command) and returns its exit code, with all
+    /// of its output read; kills it and throws when it runs longer than <paramref name="within"/>.
+    /// </summary>
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        try
+        {
+            // Also waits until the redirected output reached its end, so Output is complete.
+            await _process.WaitForExitAsync().WaitAsync(within);
+        }
+        catch (TimeoutException)
+        {
+            await KillAsync();
+            throw new TimeoutException($"{Name} did not finish within {within}.\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL with its children, as a crash would: no shutdown, no flush, no offset commit.</summary>
     public async Task KillAsync()
     {
