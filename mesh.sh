@@ -84,12 +84,14 @@ Commands:
          an in-process dev broker, and compare ListOrders through the gateway to the order
          service with mutual TLS between them (as deployed) against the same pair in insecure
          mode (h2c), in paired rounds. About 60 s. Results: docs/BENCHMARKS.md.
-  replay <service>
+  replay <service>|all
          Rebuild a service's Redis views from the start of its Kafka topics into a fresh key
          space, then switch over atomically, while the mesh keeps running (start it first with
          ./mesh.sh up in another terminal; the address comes from .mesh/endpoints.json).
-         Replayable: users (spend and the top-spenders leaderboard). Extra arguments go to the
-         CLI, e.g. --allow-truncated-log. What it can do on the dev broker: docs/replay.md.
+         Replayable: users (spend and the top-spenders leaderboard), orders (each user's orders
+         and their statuses), notifications (each user's notifications); all: each in turn.
+         Extra arguments go to the CLI, e.g. --allow-truncated-log. What it can do on the dev
+         broker: docs/replay.md.
   dlq list|show|redrive [args]
          Dead letters (<topic>.dlq) of the running mesh; the Kafka address comes from
          .mesh/endpoints.json unless --bootstrap host:port is given (TLS: --kafka-config FILE,
@@ -626,24 +628,29 @@ endpoint_value() {
 # ---------------------------------------------------------------------------------------------
 # replay
 
-# Services that serve mesh.internal.v1.Replay (tools/Mesh.Cli ReplayCommand keeps the same list).
-REPLAYABLE=(users)
+# Services that serve mesh.internal.v1.Replay (tools/Mesh.Cli ReplayCommand keeps the same list);
+# "all" replays each in turn.
+REPLAYABLE=(users orders notifications)
 
 cmd_replay() {
   local service="${1:-}"
-  [[ -n "$service" ]] || die "replay needs a service: ./mesh.sh replay <service>; replayable: ${REPLAYABLE[*]}"
+  [[ -n "$service" ]] || die "replay needs a service: ./mesh.sh replay <service|all>; replayable: ${REPLAYABLE[*]}"
   shift
   local known=0 name
-  for name in "${REPLAYABLE[@]}"; do [[ "$name" == "$service" ]] && known=1; done
-  ((known)) || die "'$service' cannot be replayed; replayable: ${REPLAYABLE[*]}"
+  for name in "${REPLAYABLE[@]}" all; do [[ "$name" == "$service" ]] && known=1; done
+  ((known)) || die "'$service' cannot be replayed; replayable: ${REPLAYABLE[*]} (or all)"
   command -v dotnet >/dev/null 2>&1 || die "dotnet not found: install the .NET 10 SDK and put dotnet on PATH."
   local endpoints="$STATE_DIR/endpoints.json"
   [[ -f "$endpoints" ]] || die "no ${endpoints#"$ROOT/"}: start the mesh first with ./mesh.sh up (in another terminal)"
-  local address
-  address="$(endpoint_value "$service" "$endpoints")"
-  [[ -n "$address" ]] || die "${endpoints#"$ROOT/"} has no address for $service"
   dotnet build "$CLI_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
-  cli replay "$service" --address "$address" "$@"
+  local services=("$service")
+  [[ "$service" == all ]] && services=("${REPLAYABLE[@]}")
+  local address
+  for name in "${services[@]}"; do
+    address="$(endpoint_value "$name" "$endpoints")"
+    [[ -n "$address" ]] || die "${endpoints#"$ROOT/"} has no address for $name"
+    cli replay "$name" --address "$address" "$@" || die "replay $name failed; the services after it were not replayed"
+  done
 }
 
 # ---------------------------------------------------------------------------------------------

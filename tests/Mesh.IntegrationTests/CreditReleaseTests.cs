@@ -112,6 +112,31 @@ public sealed class CreditReleaseTests(RedisServerFixture redis, KafkaBrokerFixt
     }
 
     [Fact]
+    public async Task OrderPlaced_RedeliveredAfterItsDecisionExpired_SkippedNotReservedTwice()
+    {
+        await using var services = UsersServiceHost.Build(Redis, kafka.BootstrapServers, new Dictionary<string, string?>
+        {
+            ["Users:DefaultCreditLimitCents"] = "100000",
+            ["Events:RedeliveryHorizon"] = "00:00:01",
+            ["Events:ClockSkewAllowance"] = "00:00:00",
+            ["Events:DecisionRetention"] = "00:00:02",
+        });
+        var user = await RegisterAsync(services);
+        var placed = Placed(user);
+        var handler = services.GetRequiredService<CreditReservationHandler>();
+        await handler.HandleAsync(placed, Metadata, CancellationToken.None);
+        var store = services.GetRequiredService<CreditStore>();
+        Assert.Equal(OrderCents, await store.ReservedAsync(user));
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Equal(OrderCredit.None, await store.FindAsync(user, placed.OrderId));
+        await handler.HandleAsync(placed, Metadata, CancellationToken.None);
+
+        Assert.Equal(OrderCents, await store.ReservedAsync(user));
+        Assert.Equal(OrderCredit.None, await store.FindAsync(user, placed.OrderId));
+    }
+
+    [Fact]
     public async Task Decide_Always_TheRecordExpiresAfterTheDecisionRetention()
     {
         await using var services = UsersServiceHost.Build(Redis, kafka.BootstrapServers);

@@ -16,7 +16,9 @@ public static class ReplayCommand
     /// <summary>Services that serve mesh.internal.v1.Replay, with what they rebuild.</summary>
     public static readonly IReadOnlyDictionary<string, string> Replayable = new Dictionary<string, string>
     {
-        ["users"] = "spend and the top-spenders leaderboard, from mesh.users.credit-reserved",
+        ["users"] = "spend and the top-spenders leaderboard, from mesh.users.credit-reserved and -released",
+        ["orders"] = "each user's orders and their statuses, from the mesh.orders.* topics",
+        ["notifications"] = "each user's notifications, from mesh.orders.order-confirmed, -rejected and -cancelled",
     };
 
     public static Command Create()
