@@ -2,6 +2,7 @@ using Mesh.Contracts.Events.V1;
 using Mesh.Identity;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis;
 using Mesh.Notifications.Grpc;
 using Mesh.Notifications.Notifying;
 using Mesh.Notifications.Streaming;
@@ -27,6 +28,7 @@ public static class NotificationServiceExtensions
         builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddSingleton<Subscription>();
         builder.Services.AddKafkaEvents(builder.Configuration)
+            .TreatAsTransient(RedisTransientFailures.IsTransient)
             .AddConsumer<OrderConfirmed, OrderOutcomeNotifier>()
             .AddConsumer<OrderRejected, OrderOutcomeNotifier>();
         return builder;

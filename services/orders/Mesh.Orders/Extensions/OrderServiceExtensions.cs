@@ -1,7 +1,9 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
+using Mesh.Coordination.Locks;
 using Mesh.Identity;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis;
 using Mesh.Messaging;
 using Mesh.Orders.Catalog;
 using Mesh.Orders.Grpc;
@@ -31,6 +33,8 @@ public static class OrderServiceExtensions
         builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddSingleton<OrderPlacement>();
         builder.Services.AddKafkaEvents(builder.Configuration)
+            .TreatAsTransient(RedisTransientFailures.IsTransient)
+            .TreatAsTransient<LockUnavailableException>()
             .AddConsumer<OrderPlaced, OrderViewProjection>()
             .AddConsumer<OrderConfirmed, OrderViewProjection>()
             .AddConsumer<OrderRejected, OrderViewProjection>()

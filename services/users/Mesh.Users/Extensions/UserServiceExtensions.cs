@@ -1,7 +1,9 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
+using Mesh.Coordination.Locks;
 using Mesh.Identity;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis;
 using Mesh.Messaging;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
@@ -49,6 +51,9 @@ public static class UserServiceExtensions
         builder.Services.AddSingleton<ViewRebuilder>();
         builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddKafkaEvents(builder.Configuration)
+            .TreatAsTransient(RedisTransientFailures.IsTransient)
+            .TreatAsTransient<LockUnavailableException>()
+            .TreatAsTransient<CreditLockException>()
             .AddConsumer<OrderPlaced, CreditReservationHandler>()
             .AddConsumer<CreditReserved, SpendingProjection>();
         return builder;
