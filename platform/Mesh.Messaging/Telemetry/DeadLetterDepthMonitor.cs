@@ -63,7 +63,8 @@ internal sealed class DeadLetterDepthMonitor(
         config.EnableAutoOffsetStore = false;
         config.ClientId = "mesh-dead-letter-depth";
         return new ConsumerBuilder<Ignore, Ignore>(config)
-            .SetLogHandler((_, message) => KafkaLogBridge.Write(logger, message))
+            // Debug at most: while brokers are unreachable the consumer and producer say so already.
+            .SetLogHandler((_, message) => KafkaLogBridge.Write(logger, message, LogLevel.Debug))
             .SetErrorHandler((_, error) => Log.DeadLetterDepthClientError(logger, error.Code, error.Reason))
             .Build();
     }
