@@ -36,7 +36,7 @@ internal sealed class FailureClassifier(IEnumerable<TransientFailureRule> rules)
     /// the application stops anyway) or a refusal that producing again cannot cure; a publish that
     /// failed for such a refusal carries it as its inner exception.
     /// </summary>
-    public static bool IsTransientByDefault(Exception exception) => exception switch
+    private static bool IsTransientByDefault(Exception exception) => exception switch
     {
         EventPublishException publish => publish.InnerException is not KafkaException kafka || Retriable(kafka.Error),
         KafkaException kafka => Retriable(kafka.Error),
