@@ -53,8 +53,14 @@ public static class DeadLetterHeaders
     /// <summary>When <c>mesh dlq redrive</c> produced the record back, in ISO 8601 UTC.</summary>
     public const string RedriveTime = "mesh-redrive-time";
 
-    /// <summary>The handler threw on every attempt.</summary>
+    /// <summary>
+    /// The handler failed <c>Kafka:HandlerRetry:MaxAttempts</c> times with exceptions that are
+    /// neither transient nor a rejection (a bug, say).
+    /// </summary>
     public const string ReasonHandlerFailed = "handler-failed";
+
+    /// <summary>The handler threw <see cref="EventRejectedException"/>: the record can never be applied.</summary>
+    public const string ReasonRejected = "rejected";
 
     /// <summary>The record has no message-type header.</summary>
     public const string ReasonMissingType = "missing-type";

@@ -2,13 +2,18 @@ namespace Mesh.Messaging;
 
 /// <summary>
 /// Retries of a failing handler, section <c>Kafka:HandlerRetry</c>. Only the failing record's key
-/// waits while it is retried; after the last attempt the record goes to the dead-letter topic. The
-/// default rides out a Redis or dependency outage of about half a minute (0.2 + 0.4 + ... + 5 s)
-/// before dead-lettering, since a dead-lettered record needs someone to replay it.
+/// waits while it is retried. A transient failure (a dependency unreachable or timing out) is
+/// retried with this backoff for as long as it lasts and never dead-letters the record; any other
+/// failure except a rejection counts against <see cref="MaxAttempts"/>, after which the record
+/// goes to the dead-letter topic.
 /// </summary>
 public sealed class HandlerRetryOptions
 {
-    /// <summary>Attempts in total, the first included.</summary>
+    /// <summary>
+    /// Attempts that failed neither transiently nor with a rejection (a bug, say), the first
+    /// included, before the record is dead-lettered; transient failures do not count. About half a
+    /// minute with the default backoff (0.2 + 0.4 + ... + 5 s).
+    /// </summary>
     public int MaxAttempts { get; set; } = 10;
 
     /// <summary>Delay before the second attempt; it doubles for each further attempt.</summary>

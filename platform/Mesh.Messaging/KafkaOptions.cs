@@ -77,6 +77,15 @@ public sealed class KafkaOptions
     /// </summary>
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a record may wait out transient failures (a dependency down: it is retried, not
+    /// dead-lettered) before the <c>kafka-stalled</c> health check reports Degraded.
+    /// </summary>
+    public TimeSpan StalledAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the dead-letter depth gauge asks the brokers for the dead-letter topics' offsets.</summary>
+    public TimeSpan DeadLetterDepthInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Puts the <see cref="Client"/> properties (security, connection) into a client configuration of any kind.</summary>
     public void ApplyClientSettings(Confluent.Kafka.ClientConfig config)
     {

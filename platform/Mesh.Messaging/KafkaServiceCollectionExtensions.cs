@@ -1,4 +1,5 @@
 using Mesh.Messaging.Configuration;
+using Mesh.Messaging.Consuming;
 using Mesh.Messaging.Publishing;
 using Mesh.Messaging.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +14,9 @@ public static class KafkaServiceCollectionExtensions
 {
     /// <summary>The name of the health check that reports whether Kafka brokers are reachable.</summary>
     public const string HealthCheckName = "kafka";
+
+    /// <summary>The name of the health check that reports records stalled by transient handler failures.</summary>
+    public const string StalledHealthCheckName = "kafka-stalled";
 
     /// <summary>
     /// Adds <see cref="IEventPublisher"/> over one idempotent producer per process, and returns a
@@ -39,6 +43,8 @@ public static class KafkaServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<MessagingActivities>();
         services.TryAddSingleton<MessagingMetrics>();
+        services.TryAddSingleton<StalledRecords>();
+        services.TryAddSingleton<DeadLetterDepths>();
         services.TryAddSingleton<KafkaClientMonitor>();
         services.TryAddSingleton<KafkaEventPublisher>();
         services.TryAddSingleton<IEventPublisher>(provider => provider.GetRequiredService<KafkaEventPublisher>());

@@ -77,4 +77,22 @@ internal static partial class Log
 
     [LoggerMessage(29, LogLevel.Error, "The dead letter of {Topic} [{Partition}] @{Offset} was refused for good ({Code}: {Reason}); writing it to {DeadLetterTopic} without its {Size}-byte value")]
     public static partial void DeadLetterValueDropped(ILogger logger, string topic, int partition, long offset, string deadLetterTopic, ErrorCode code, string reason, int size);
+
+    [LoggerMessage(30, LogLevel.Warning, "{Topic} [{Partition}] @{Offset} (key {Key}) is stalled: the handler for {MessageType} failed transiently with {ErrorType}: {ErrorMessage}; retrying until it succeeds, not dead-lettering it; the key waits")]
+    public static partial void RecordStalled(ILogger logger, string topic, int partition, long offset, string key, string messageType, string errorType, string errorMessage);
+
+    [LoggerMessage(31, LogLevel.Warning, "{Topic} [{Partition}] @{Offset} (key {Key}) is still stalled after {Stalled} and {Attempts} attempt(s); last error {ErrorType}: {ErrorMessage}")]
+    public static partial void RecordStillStalled(ILogger logger, string topic, int partition, long offset, string key, TimeSpan stalled, int attempts, string errorType, string errorMessage);
+
+    [LoggerMessage(32, LogLevel.Information, "{Topic} [{Partition}] @{Offset} (key {Key}) recovered: handled after {Stalled} stalled and {Attempts} attempt(s)")]
+    public static partial void RecordRecovered(ILogger logger, string topic, int partition, long offset, string key, TimeSpan stalled, int attempts);
+
+    [LoggerMessage(33, LogLevel.Warning, "Handler for {MessageType} rejected {Topic} [{Partition}] @{Offset}: {Reason}; dead-lettering the record")]
+    public static partial void HandlerRejected(ILogger logger, string messageType, string topic, int partition, long offset, string reason);
+
+    [LoggerMessage(34, LogLevel.Debug, "Measuring the depth of {DeadLetterTopic} failed ({Code}: {Reason}); the gauge keeps its last value")]
+    public static partial void DeadLetterDepthFailed(ILogger logger, string deadLetterTopic, ErrorCode code, string reason);
+
+    [LoggerMessage(35, LogLevel.Debug, "Dead-letter depth client error {Code}: {Reason}")]
+    public static partial void DeadLetterDepthClientError(ILogger logger, ErrorCode code, string reason);
 }

@@ -1,7 +1,10 @@
+using Google.Protobuf;
 using Mesh.Contracts.Events.V1;
+using Mesh.Messaging.Telemetry;
 using Mesh.Messaging.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -70,6 +73,38 @@ public sealed class KafkaServiceCollectionExtensionsTests
         Assert.Contains(expected, exception.Message);
     }
 
+    [Theory]
+    [InlineData("Kafka:StalledAfter")]
+    [InlineData("Kafka:DeadLetterDepthInterval")]
+    public async Task AddConsumer_StallOrDepthDurationNotPositive_FailsOnStart(string key)
+    {
+        using var host = Build(new()
+        {
+            ["Kafka:BootstrapServers"] = "127.0.0.1:1",
+            ["Kafka:ConsumerGroup"] = "g",
+            [key] = "00:00:00",
+        }, consume: true);
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains($"{key} must be positive", exception.Message);
+    }
+
+    [Fact]
+    public void AddConsumer_Twice_RegistersTheStallHealthCheckAndTheDepthMonitorOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddKafkaEvents(new ConfigurationBuilder().Build())
+            .AddConsumer<OrderPlaced, ProbeOrderHandler>()
+            .AddConsumer<CreditReserved, NoOpHandler<CreditReserved>>();
+        using var provider = services.BuildServiceProvider();
+
+        var checks = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
+
+        Assert.Single(checks, c => c.Name == KafkaServiceCollectionExtensions.StalledHealthCheckName);
+        Assert.Single(services, d => d.ImplementationType == typeof(DeadLetterDepthMonitor));
+    }
+
     [Fact]
     public void AddKafkaEvents_BootstrapOnlyInEnvironmentVariable_UsesIt()
     {
@@ -115,6 +150,11 @@ public sealed class KafkaServiceCollectionExtensionsTests
         var retry = new HandlerRetryOptions();
 
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMilliseconds), retry.BackoffAfter(attempt));
+    }
+
+    private sealed class NoOpHandler<TEvent> : IEventHandler<TEvent> where TEvent : IMessage<TEvent>, new()
+    {
+        public Task HandleAsync(TEvent @event, EventMetadata metadata, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static IHost Build(Dictionary<string, string?> settings, bool consume)

@@ -58,6 +58,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
         ? ConnectionString
         : $"127.0.0.1:{Port},user={user},password={File.ReadAllText(Path.Combine(_secrets, $"{user}.password")).Trim()}";
 
+    private Process RunningProcess => _process ?? throw new InvalidOperationException("redis-server is not running.");
+
     private (string User, string Password)? Admin => _secrets is null
         ? null
         : (RedisAccess.Admin, File.ReadAllText(Path.Combine(_secrets, $"{RedisAccess.Admin}.password")).Trim());
@@ -81,6 +83,16 @@ public sealed class RedisServerFixture : IAsyncLifetime
             }
         }
     }
+
+    /// <summary>
+    /// Freezes redis-server with SIGSTOP: its connections stay open and nothing is answered, as
+    /// with a hung host, so clients time out instead of failing fast. <see cref="Thaw"/> resumes
+    /// it; disposing kills it frozen or not.
+    /// </summary>
+    public void Freeze() => ProcessSignals.Stop(RunningProcess.Id);
+
+    /// <summary>Resumes a redis-server frozen by <see cref="Freeze"/> (SIGCONT).</summary>
+    public void Thaw() => ProcessSignals.Continue(RunningProcess.Id);
 
     /// <summary>Deletes every key, so each test starts from an empty Redis.</summary>
     public async Task FlushAllAsync(CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using Mesh.Contracts.Events.V1;
+using Mesh.Messaging;
 using Mesh.Orders.Ordering;
 
 namespace Mesh.UnitTests;
@@ -8,11 +9,11 @@ public sealed class EventGuardTests
     [Theory]
     [InlineData("", "ord_1")]
     [InlineData("usr_1", "")]
-    public void RequireIds_MissingUserOrOrder_ThrowsNamingTheEventType(string userId, string orderId)
+    public void RequireIds_MissingUserOrOrder_RejectsNamingTheEventType(string userId, string orderId)
     {
         var credit = new CreditReserved { UserId = userId, OrderId = orderId };
 
-        var exception = Assert.Throws<InvalidOperationException>(() => EventGuard.RequireIds(credit, userId, orderId));
+        var exception = Assert.Throws<EventRejectedException>(() => EventGuard.RequireIds(credit, userId, orderId));
 
         Assert.Contains("mesh.events.v1.CreditReserved", exception.Message, StringComparison.Ordinal);
     }

@@ -52,7 +52,8 @@ internal sealed class KafkaOptionsValidator(IEnumerable<IEventDispatcher> dispat
         }
 
         failures.AddRange(Positive(("ShutdownFlushTimeout", options.ShutdownFlushTimeout),
-            ("DrainTimeout", options.DrainTimeout), ("UnhealthyAfter", options.UnhealthyAfter), ("PauseAfter", options.PauseAfter)));
+            ("DrainTimeout", options.DrainTimeout), ("UnhealthyAfter", options.UnhealthyAfter), ("PauseAfter", options.PauseAfter),
+            ("StalledAfter", options.StalledAfter), ("DeadLetterDepthInterval", options.DeadLetterDepthInterval)));
 
         // Revocation waits for handlers on the poll thread, and a full buffer keeps the loop from
         // polling until it pauses; a wait as long as the poll interval would get the member

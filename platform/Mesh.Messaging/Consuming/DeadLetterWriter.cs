@@ -44,7 +44,7 @@ internal sealed class DeadLetterWriter(
                 return true;
             }
             catch (KafkaException exception) when (!partition.Stopping.IsCancellationRequested
-                && message.Value is { } value && RefusedForGood(exception.Error.Code))
+                && message.Value is { } value && KafkaErrors.RefusedForGood(exception.Error.Code))
             {
                 // Once, and at once: the retry below is for a broker that may come back.
                 Log.DeadLetterValueDropped(logger, record.Topic, record.Partition.Value, record.Offset.Value, target.Topic,
@@ -69,14 +69,6 @@ internal sealed class DeadLetterWriter(
             }
         }
     }
-
-    /// <summary>
-    /// Errors that producing the same record again cannot cure: too large for the producer's
-    /// <c>message.max.bytes</c> or the topic's <c>max.message.bytes</c> (librdkafka reports both as
-    /// MsgSizeTooLarge), a batch above the broker's limit, or a record the broker rejects.
-    /// </summary>
-    private static bool RefusedForGood(ErrorCode code) =>
-        code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidRecord;
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

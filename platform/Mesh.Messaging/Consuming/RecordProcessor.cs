@@ -12,21 +12,29 @@ using OpenTelemetry;
 namespace Mesh.Messaging.Consuming;
 
 /// <summary>
-/// Decides the fate of one record: handled, or dead-lettered after the handler's last attempt, or
-/// at once when it is not an event this consumer knows. Either way it is finished and its offset
-/// may be committed. When its partition stops first (revocation, shutdown) it is abandoned:
-/// unfinished, uncommitted, redelivered.
+/// Decides the fate of one record: handled, or dead-lettered, or waiting for a dependency. A
+/// handler failure is one of three kinds (<see cref="FailureClassifier"/>): transient ones are
+/// retried with backoff for as long as they last, since an outage is not a poison record; a
+/// rejection is dead-lettered at once; anything else is retried up to Kafka:HandlerRetry:MaxAttempts
+/// and then dead-lettered. A record that is not an event this consumer knows is dead-lettered at
+/// once. Handled or dead-lettered, it is finished and its offset may be committed. When its
+/// partition stops first (revocation, shutdown) it is abandoned: unfinished, uncommitted, redelivered.
 /// </summary>
 internal sealed class RecordProcessor(
     IEnumerable<IEventDispatcher> dispatchers,
     IServiceScopeFactory scopes,
     DeadLetterWriter deadLetters,
+    FailureClassifier classifier,
+    StalledRecords stalls,
     MessagingActivities activities,
     MessagingMetrics metrics,
     IOptions<KafkaOptions> options,
     TimeProvider time,
     ILogger<RecordProcessor> logger)
 {
+    // A record stalled for the length of an outage logs when it starts, then at most this often.
+    private static readonly TimeSpan StillStalledLogInterval = TimeSpan.FromMinutes(1);
+
     private readonly Dictionary<string, IEventDispatcher> _byType = dispatchers.ToDictionary(d => d.Contract.MessageType);
 
     public IReadOnlyCollection<string> Topics => _byType.Values.Select(d => d.Contract.Topic).Distinct().ToList();
@@ -65,28 +73,94 @@ internal sealed class RecordProcessor(
         var metadata = new EventMetadata(record.Topic, record.Partition.Value, record.Offset.Value,
             record.Message.Key ?? "", new DateTimeOffset(record.Message.Timestamp.UtcDateTime));
         var retry = options.Value.HandlerRetry;
-        for (var attempt = 1; ; attempt++)
+        var unclassified = 0;
+        RecordStall? stall = null;
+        try
         {
-            var failure = await AttemptAsync(dispatcher, @event, metadata, partition, slots);
-            if (failure is null)
+            for (var attempt = 1; ; attempt++)
             {
-                return true;
-            }
+                var failure = await AttemptAsync(dispatcher, @event, metadata, partition, slots);
+                if (failure is null)
+                {
+                    if (stall is not null)
+                    {
+                        Log.RecordRecovered(logger, record.Topic, record.Partition.Value, record.Offset.Value, metadata.Key,
+                            time.GetUtcNow() - stall.Since, attempt);
+                    }
 
-            if (attempt >= retry.MaxAttempts)
-            {
-                Log.HandlerGaveUp(logger, dispatcher.Contract.MessageType, record.Topic, record.Partition.Value, record.Offset.Value, attempt, failure);
-                MessagingActivities.SetError(activity, failure);
-                var cause = new DeadLetterCause(DeadLetterHeaders.ReasonHandlerFailed, failure.GetType().FullName, failure.Message, attempt);
-                return await deadLetters.WriteAsync(record, cause, partition);
-            }
+                    return true;
+                }
 
-            var backoff = retry.BackoffAfter(attempt, Random.Shared.NextDouble());
-            Log.HandlerRetrying(logger, dispatcher.Contract.MessageType, record.Topic, record.Partition.Value,
-                record.Offset.Value, attempt, retry.MaxAttempts, backoff, failure);
-            metrics.Retried(record.Topic, options.Value.ConsumerGroup);
-            await Task.Delay(backoff, time, partition.Stopping);
+                var (kind, cause) = classifier.Classify(failure);
+                if (kind == FailureKind.Rejected)
+                {
+                    Log.HandlerRejected(logger, dispatcher.Contract.MessageType, record.Topic, record.Partition.Value, record.Offset.Value, cause.Message);
+                    return await DeadLetterAsync(record, DeadLetterHeaders.ReasonRejected, cause, attempt, partition, activity);
+                }
+
+                if (kind == FailureKind.Unclassified && ++unclassified >= retry.MaxAttempts)
+                {
+                    Log.HandlerGaveUp(logger, dispatcher.Contract.MessageType, record.Topic, record.Partition.Value, record.Offset.Value, attempt, failure);
+                    return await DeadLetterAsync(record, DeadLetterHeaders.ReasonHandlerFailed, failure, attempt, partition, activity);
+                }
+
+                var backoff = retry.BackoffAfter(attempt, Random.Shared.NextDouble());
+                if (kind == FailureKind.Transient)
+                {
+                    stall = Stalled(stall, record, dispatcher, cause, attempt);
+                }
+                else
+                {
+                    Log.HandlerRetrying(logger, dispatcher.Contract.MessageType, record.Topic, record.Partition.Value,
+                        record.Offset.Value, unclassified, retry.MaxAttempts, backoff, failure);
+                }
+
+                metrics.Retried(record.Topic, options.Value.ConsumerGroup, kind);
+                await Task.Delay(backoff, time, partition.Stopping);
+            }
         }
+        finally
+        {
+            if (stall is not null)
+            {
+                stalls.End(stall);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts a transient failure: the first one starts the record's stall (and logs it), later
+    /// ones log at most once a minute, so an outage of many keys does not log every retry.
+    /// </summary>
+    private RecordStall Stalled(RecordStall? stall, ConsumeResult<string, byte[]> record, IEventDispatcher dispatcher, Exception cause, int attempt)
+    {
+        var errorType = cause.GetType().FullName ?? cause.GetType().Name;
+        if (stall is null)
+        {
+            stall = stalls.Start(record, cause, attempt);
+            Log.RecordStalled(logger, record.Topic, record.Partition.Value, record.Offset.Value, stall.Key,
+                dispatcher.Contract.MessageType, errorType, cause.Message);
+            return stall;
+        }
+
+        var now = time.GetUtcNow();
+        stall.Failed(cause, attempt, now);
+        if (now - stall.LastLogged >= StillStalledLogInterval)
+        {
+            stall.LastLogged = now;
+            Log.RecordStillStalled(logger, record.Topic, record.Partition.Value, record.Offset.Value, stall.Key,
+                now - stall.Since, attempt, errorType, cause.Message);
+        }
+
+        return stall;
+    }
+
+    private Task<bool> DeadLetterAsync(ConsumeResult<string, byte[]> record, string reason, Exception failure, int attempts,
+        PartitionTracker partition, Activity? activity)
+    {
+        MessagingActivities.SetError(activity, failure);
+        var cause = new DeadLetterCause(reason, failure.GetType().FullName, failure.Message, attempts);
+        return deadLetters.WriteAsync(record, cause, partition);
     }
 
     /// <summary>Null when handled, the handler's exception when it failed; throws when the partition stopped.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Mesh.Messaging.Consuming;
 
 namespace Mesh.Messaging.Telemetry;
 
@@ -21,7 +22,7 @@ internal sealed class MessagingMetrics
     private readonly Histogram<double> _sendDuration;
     private readonly Counter<long> _sent;
 
-    public MessagingMetrics(IMeterFactory meters, KafkaClientMonitor clients)
+    public MessagingMetrics(IMeterFactory meters, KafkaClientMonitor clients, StalledRecords stalls, DeadLetterDepths deadLetters)
     {
         var meter = meters.Create(MessagingTelemetry.MeterName);
         var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
@@ -30,7 +31,7 @@ internal sealed class MessagingMetrics
         _consumed = meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}",
             "Records handed to the consumer's dispatcher.");
         _retries = meter.CreateCounter<long>("mesh.messaging.process.retries", "{retry}",
-            "Handler attempts that failed and will be retried.");
+            "Handler attempts that failed and will be retried; mesh.messaging.failure.kind is transient or unclassified.");
         _deadLettered = meter.CreateCounter<long>("mesh.messaging.dead_lettered", "{message}",
             "Records written to their dead-letter topic, by source topic and reason.");
         _sendDuration = meter.CreateHistogram("messaging.client.operation.duration", "s",
@@ -41,6 +42,12 @@ internal sealed class MessagingMetrics
             "Records of an owned partition the group has not committed (high watermark minus committed offset).");
         meter.CreateObservableGauge("mesh.messaging.brokers.up", clients.ObserveBrokersUp, "{broker}",
             "Brokers a Kafka client of this process is connected to.");
+        meter.CreateObservableGauge("mesh.messaging.consumer.stalled", stalls.ObserveCount, "{record}",
+            "Records of a partition in transient retry (a dependency down): they wait instead of being dead-lettered.");
+        meter.CreateObservableGauge("mesh.messaging.consumer.stall_age", stalls.ObserveOldestAge, "s",
+            "How long the partition's oldest record in transient retry has been waiting; 0 when none.");
+        meter.CreateObservableGauge("mesh.messaging.dead_letter.depth", deadLetters.Observe, "{record}",
+            "Records of a dead-letter topic not redriven yet (after the offsets committed by group mesh-dlq-redrive).");
     }
 
     public void Consumed(string topic, int partition, string group) =>
@@ -59,7 +66,12 @@ internal sealed class MessagingMetrics
         _processDuration.Record(duration.TotalSeconds, tags);
     }
 
-    public void Retried(string topic, string group) => _retries.Add(1, Consumer(topic, group, partition: null));
+    public void Retried(string topic, string group, FailureKind kind)
+    {
+        var tags = Consumer(topic, group, partition: null);
+        tags.Add("mesh.messaging.failure.kind", kind == FailureKind.Transient ? "transient" : "unclassified");
+        _retries.Add(1, tags);
+    }
 
     public void DeadLettered(string topic, string group, string reason)
     {

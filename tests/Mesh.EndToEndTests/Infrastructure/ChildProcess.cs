@@ -11,6 +11,7 @@ public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _watched = new();
     private bool _disposed;
 
     private ChildProcess(string name, Process process)
@@ -28,6 +29,13 @@ public sealed class ChildProcess : IAsyncDisposable
     public bool HasExited => _disposed || _process.HasExited;
 
     public string Output => string.Join('\n', _output);
+
+    /// <summary>
+    /// Completes once the process prints a line containing <paramref name="text"/> from now on,
+    /// however much it prints after it (<see cref="Output"/> keeps only the last lines).
+    /// </summary>
+    public Task PrintedAsync(string text) =>
+        _watched.GetOrAdd(text, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <summary>Starts a built .NET program (<c>dotnet x.dll</c>) with its folder as content root.</summary>
     public static ChildProcess StartDotnet(string name, string dllPath, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
@@ -106,6 +114,14 @@ public sealed class ChildProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        foreach (var (text, printed) in _watched)
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                printed.TrySetResult();
+            }
+        }
+
         while (_output.Count > 400)
         {
             _output.TryDequeue(out _);

@@ -22,7 +22,8 @@ public static class MessagingHost
     }
 
     public static async Task<RunningHost> StartAsync(string bootstrap, string group, OrderHandlerProbe probe,
-        ITestOutputHelper output, bool consume = true, IDictionary<string, string?>? settings = null, LogRecorder? logs = null)
+        ITestOutputHelper output, bool consume = true, IDictionary<string, string?>? settings = null, LogRecorder? logs = null,
+        Action<KafkaEventsBuilder>? configure = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -63,6 +64,8 @@ public static class MessagingHost
         {
             kafka.AddConsumer<OrderPlaced, ProbeOrderHandler>();
         }
+
+        configure?.Invoke(kafka);
 
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(Wait);

@@ -21,6 +21,21 @@ public sealed class OrderHandlerProbe
 
     public int AttemptsFor(string eventId) => _attempts.GetValueOrDefault(eventId);
 
+    /// <summary>Waits until the event was attempted at least <paramref name="count"/> times, within <see cref="MessagingHost.Wait"/>.</summary>
+    public async Task WaitForAttemptsAsync(string eventId, int count)
+    {
+        var deadline = DateTime.UtcNow + MessagingHost.Wait;
+        while (AttemptsFor(eventId) < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{eventId} was attempted {AttemptsFor(eventId)} time(s), not {count}, within {MessagingHost.Wait}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     internal async Task HandleAsync(OrderPlaced order, EventMetadata metadata)
     {
         var attempt = _attempts.AddOrUpdate(order.EventId, 1, (_, count) => count + 1);

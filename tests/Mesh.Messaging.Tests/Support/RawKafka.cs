@@ -56,6 +56,11 @@ public static class RawKafka
         return consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High;
     }
 
+    /// <summary>Records ever written to the topic: the sum of its partitions' high watermarks.</summary>
+    public static long Count(string bootstrap, string topic) =>
+        Enumerable.Range(0, EventContracts.All.First(c => Topics.DeadLetter(c.Topic) == topic || c.Topic == topic).Partitions)
+            .Sum(partition => End(bootstrap, new TopicPartition(topic, partition)).Value);
+
     /// <summary>The offset the group committed for a partition, or <see cref="Offset.Unset"/>.</summary>
     public static Offset Committed(string bootstrap, string group, TopicPartition partition)
     {

@@ -38,6 +38,27 @@ public sealed class RedisServerFixtureTests
     }
 
     [Fact]
+    public async Task Freeze_ThenThaw_AcceptsButAnswersNothingThenAnswersAgain()
+    {
+        var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        try
+        {
+            redis.Freeze();
+            var frozen = SendAsync(redis.Port, "*1\r\n$4\r\nPING\r\n"); // the kernel still accepts the connection
+            var answeredWhileFrozen = await Task.WhenAny(frozen, Task.Delay(TimeSpan.FromSeconds(1))) == frozen;
+            redis.Thaw();
+
+            Assert.False(answeredWhileFrozen);
+            Assert.Equal("+PONG", await frozen);
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task InitializeAsync_TwoFixtures_GetDifferentPorts()
     {
         var first = new RedisServerFixture();

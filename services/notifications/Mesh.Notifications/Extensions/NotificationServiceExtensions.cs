@@ -6,6 +6,7 @@ using Mesh.Notifications.Notifying;
 using Mesh.Notifications.Streaming;
 using Mesh.Replay;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis;
 
 namespace Mesh.Notifications.Extensions;
 
@@ -34,6 +35,7 @@ public static class NotificationServiceExtensions
         builder.Services.AddSingleton<Subscription>();
         builder.AddReplay<NotificationsRebuild>();
         builder.Services.AddKafkaEvents(builder.Configuration)
+            .TreatAsTransient(RedisTransientFailures.IsTransient)
             .AddConsumer<OrderConfirmed, OrderOutcomeNotifier>()
             .AddConsumer<OrderRejected, OrderOutcomeNotifier>()
             .AddConsumer<OrderCancelled, OrderOutcomeNotifier>();

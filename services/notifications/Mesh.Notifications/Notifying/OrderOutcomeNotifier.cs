@@ -60,9 +60,9 @@ public sealed partial class OrderOutcomeNotifier(NotificationStore store, ILogge
     {
         if (notification.UserId.Length == 0 || notification.OrderId.Length == 0)
         {
-            // No user to tell and no order to key it by: thrown, so the library dead-letters the
-            // event after its retries instead of dropping it.
-            throw new InvalidOperationException($"The {notification.Kind} event carries no user_id or no order_id.");
+            // No user to tell and no order to key it by: rejected, so the library dead-letters the
+            // event at once instead of dropping it.
+            throw new EventRejectedException($"The {notification.Kind} event carries no user_id or no order_id.");
         }
 
         if (await store.AddAsync(notification))

@@ -1,13 +1,15 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
+using Mesh.Coordination.Locks;
 using Mesh.Identity;
 using Mesh.Messaging;
-using Mesh.ServiceDefaults.Events;
-using Mesh.ServiceDefaults.Hosting;
 using Mesh.Orders.Catalog;
 using Mesh.Orders.Grpc;
 using Mesh.Orders.Ordering;
 using Mesh.Replay;
+using Mesh.ServiceDefaults.Events;
+using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Orders.Extensions;
@@ -42,6 +44,8 @@ public static class OrderServiceExtensions
         builder.Services.AddHostedService<OrderSweeper>();
         builder.AddReplay<OrderViewsRebuild>();
         builder.Services.AddKafkaEvents(builder.Configuration)
+            .TreatAsTransient(RedisTransientFailures.IsTransient)
+            .TreatAsTransient<LockUnavailableException>()
             .AddConsumer<OrderPlaced, OrderViewProjection>()
             .AddConsumer<OrderConfirmed, OrderViewProjection>()
             .AddConsumer<OrderRejected, OrderViewProjection>()

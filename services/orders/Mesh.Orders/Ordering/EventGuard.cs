@@ -1,11 +1,12 @@
 using Google.Protobuf;
+using Mesh.Messaging;
 
 namespace Mesh.Orders.Ordering;
 
 /// <summary>
 /// Refuses a consumed event that names no user or no order: there is nothing to key its effect by.
-/// The throw sends it, after the library's retries, to the topic's dead-letter topic, where it stays
-/// for someone to look at instead of being dropped or written under an empty key.
+/// A rejection, so the library dead-letters it at once (no retry can cure it), where it stays for
+/// someone to look at instead of being dropped or written under an empty key.
 /// </summary>
 internal static class EventGuard
 {
@@ -13,7 +14,7 @@ internal static class EventGuard
     {
         if (userId.Length == 0 || orderId.Length == 0)
         {
-            throw new InvalidOperationException(
+            throw new EventRejectedException(
                 $"{@event.Descriptor.FullName} carries no user_id or no order_id; it cannot be applied to any order.");
         }
     }

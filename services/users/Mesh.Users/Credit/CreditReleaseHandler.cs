@@ -41,7 +41,7 @@ public sealed partial class CreditReleaseHandler(
     {
         if (userId.Length == 0 || orderId.Length == 0)
         {
-            throw new InvalidOperationException($"{end.Descriptor.FullName} {causeId} carries no user_id or no order_id.");
+            throw new EventRejectedException($"{end.Descriptor.FullName} {causeId} carries no user_id or no order_id.");
         }
 
         if (window.IsTooLate(end.Descriptor.Name, causeId, occurredAt))

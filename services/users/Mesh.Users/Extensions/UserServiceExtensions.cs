@@ -1,10 +1,12 @@
 using Mesh.Contracts.Events.V1;
 using Mesh.Coordination;
+using Mesh.Coordination.Locks;
 using Mesh.Identity;
 using Mesh.Messaging;
 using Mesh.Replay;
 using Mesh.ServiceDefaults.Events;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
 using Mesh.Users.Grpc;
@@ -46,6 +48,9 @@ public static class UserServiceExtensions
         builder.AddReplay<SpendingRebuild>();
         builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddKafkaEvents(builder.Configuration)
+            .TreatAsTransient(RedisTransientFailures.IsTransient)
+            .TreatAsTransient<LockUnavailableException>()
+            .TreatAsTransient<CreditLockException>()
             .AddConsumer<OrderPlaced, CreditReservationHandler>()
             .AddConsumer<OrderCancelled, CreditReleaseHandler>()
             .AddConsumer<OrderRejected, CreditReleaseHandler>()

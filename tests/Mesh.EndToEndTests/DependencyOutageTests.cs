@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Grpc.Core;
+using Mesh.Contracts.V1;
+using Mesh.EndToEndTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Mesh.EndToEndTests;
+
+/// <summary>
+/// An outage of a dependency is not a poison record: with Redis frozen or every broker down for far
+/// longer than the services' retry budget while orders are in flight, every order the service
+/// accepted still ends CONFIRMED or REJECTED, and no record reaches a dead-letter topic.
+/// </summary>
+[Collection(IsolatedCollection.Name)]
+public sealed class DependencyOutageTests(ITestOutputHelper output)
+{
+    private const int Users = 4;
+
+    // Test mode's budget is 2 attempts about 50 ms apart, each failing after 1 s (Redis) or 1.5 s
+    // (a publish) while the dependency is away: both outages last several budgets.
+    private static readonly TimeSpan RedisOutage = TimeSpan.FromSeconds(9);
+
+    // Shorter than the consumers' session timeout (6 s in Development): a longer one expires their
+    // group sessions, the partitions are lost, and the rebalance rescues the stalled records on its
+    // own (their dead letters are abandoned with the partition), so the library's waiting is not tested.
+    private static readonly TimeSpan BrokerOutage = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task PlaceOrders_RedisFrozenLongerThanTheRetryBudget_EveryAcceptedOrderSettlesNothingDeadLettered()
+    {
+        await using var mesh = await IsolatedMesh.StartAsync();
+
+        await RunOutageAsync(mesh, "Redis frozen (SIGSTOP)", RedisOutage, mesh.Redis.Freeze, mesh.Redis.Thaw);
+    }
+
+    [Fact]
+    public async Task PlaceOrders_EveryBrokerDownLongerThanTheRetryBudget_EveryAcceptedOrderSettlesNothingDeadLettered()
+    {
+        await using var mesh = await IsolatedMesh.StartAsync();
+
+        await RunOutageAsync(mesh, "every broker down", BrokerOutage,
+            () => mesh.Kafka.Cluster.SetBrokerDown(-1), () => mesh.Kafka.Cluster.SetBrokerUp(-1));
+    }
+
+    private async Task RunOutageAsync(IsolatedMesh mesh, string outage, TimeSpan duration, Action fail, Action heal)
+    {
+        var users = await Task.WhenAll(Enumerable.Range(0, Users).Select(_ => mesh.RegisterAsync()));
+        var accepted = new ConcurrentQueue<(string UserId, string OrderId)>();
+        using var placing = new CancellationTokenSource();
+        var placers = users.Select(user => PlaceUntilStoppedAsync(mesh, user, accepted, placing.Token)).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var acceptedBefore = accepted.Count;
+        var stalled = mesh.PrintedAsync("is stalled"); // what a record caught in flight logs
+        fail();
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            heal();
+        }
+
+        var stalledDuringOutage = stalled.IsCompleted;
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await placing.CancelAsync();
+        await Task.WhenAll(placers);
+
+        var clock = Stopwatch.StartNew();
+        var orders = await SettleAsync(mesh, [.. accepted]);
+        output.WriteLine($"{outage}: {accepted.Count} orders accepted ({acceptedBefore} before it), settled {clock.Elapsed.TotalSeconds:F1} s after placing stopped");
+        var pending = orders.Where(o => o.Status == OrderStatus.Pending).Select(o => o.OrderId).ToList();
+
+        Assert.True(acceptedBefore > 0, "No order was accepted before the outage.\n" + mesh.Logs());
+        Assert.True(pending.Count == 0, $"{pending.Count} accepted order(s) still PENDING: {string.Join(", ", pending)}\n" + mesh.Logs());
+        Assert.All(orders, o => Assert.Contains(o.Status, new[] { OrderStatus.Confirmed, OrderStatus.Rejected }));
+        Assert.True(mesh.DeadLetters() == 0, $"Records were dead-lettered during {outage}.\n" + mesh.Logs());
+        // Last, so that it cannot hide the outcome: the outage did catch records in a handler.
+        Assert.True(stalledDuringOutage, $"No record was caught in flight by the outage ({outage}).\n" + mesh.Logs());
+    }
+
+    /// <summary>One user placing orders one after the other; what the service refused or never answered in time is not accepted.</summary>
+    private static async Task PlaceUntilStoppedAsync(
+        IsolatedMesh mesh, string userId, ConcurrentQueue<(string UserId, string OrderId)> accepted, CancellationToken stop)
+    {
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            try
+            {
+                var order = await mesh.PlaceOrderAsync(userId, $"outage-{i}", stop);
+                accepted.Enqueue((userId, order.OrderId));
+            }
+            catch (RpcException)
+            {
+                // Unavailable or past its deadline during the outage, or cancelled at the end.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Every accepted order, polled until none is PENDING or <see cref="Settle"/> passed.</summary>
+    private static async Task<List<Order>> SettleAsync(IsolatedMesh mesh, List<(string UserId, string OrderId)> accepted)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var orders = (await Task.WhenAll(accepted.Select(a => mesh.GetOrderAsync(a.UserId, a.OrderId)))).ToList();
+            if (orders.All(o => o.Status != OrderStatus.Pending) || clock.Elapsed > Settle)
+            {
+                return orders;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+}

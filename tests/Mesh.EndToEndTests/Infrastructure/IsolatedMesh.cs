@@ -1,0 +1,172 @@
+using System.Globalization;
+using Confluent.Kafka;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Contracts;
+using Mesh.Contracts.V1;
+using Mesh.Identity;
+using Mesh.Testing;
+using Metadata = Grpc.Core.Metadata;
+
+namespace Mesh.EndToEndTests.Infrastructure;
+
+/// <summary>
+/// The order saga's services (users, orders, notifications) as processes over a Redis and a broker
+/// of their own, for tests that take a dependency away: redis-server with the mesh's ACL users (it
+/// can be frozen), the broker in-process (its brokers can be set down). No gateway: tests call the
+/// services as the gateway does, with its certificate and the user id header. The services run in
+/// <see cref="TestMode"/>, so that an outage of seconds outlasts their retry budget many times over.
+/// </summary>
+public sealed class IsolatedMesh : IAsyncDisposable
+{
+    /// <summary>
+    /// A tiny unclassified retry budget (2 attempts, about 50 ms apart) and short Redis and Kafka
+    /// client timeouts, so that under the old behaviour every record caught by an outage would be
+    /// dead-lettered. Publishes wait half a second before they are sent (a saga otherwise ends
+    /// within milliseconds), so that at any instant events are on their way between two services
+    /// and an outage catches some of them in a handler.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> TestMode = new Dictionary<string, string>
+    {
+        ["Kafka__HandlerRetry__MaxAttempts"] = "2",
+        ["Kafka__HandlerRetry__InitialBackoff"] = "00:00:00.050",
+        ["Kafka__HandlerRetry__MaxBackoff"] = "00:00:00.500",
+        ["Kafka__Producer__message.timeout.ms"] = "1500",
+        ["Kafka__Producer__linger.ms"] = "500",
+    };
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<ChildProcess> _processes = [];
+    private readonly string _usersAddress = Address();
+    private readonly string _ordersAddress = Address();
+    private readonly string _notificationsAddress = Address();
+    private GrpcChannel? _users;
+    private GrpcChannel? _orders;
+
+    private IsolatedMesh()
+    {
+    }
+
+    public RedisServerFixture Redis { get; } = RedisServerFixture.WithAccessControl();
+
+    public KafkaBrokerFixture Kafka { get; } = new();
+
+    private TestPki Pki { get; } = new();
+
+    /// <summary>Starts Redis, the broker and the three services, and waits until an order went through the whole saga.</summary>
+    public static async Task<IsolatedMesh> StartAsync()
+    {
+        var mesh = new IsolatedMesh();
+        try
+        {
+            await mesh.InitializeAsync();
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<string> RegisterAsync()
+    {
+        var user = await new Auth.AuthClient(_users).RegisterAsync(new RegisterRequest
+        {
+            Email = $"user-{Guid.NewGuid():N}@example.test",
+            Password = TestUser.Password,
+            DisplayName = "Outage Test",
+        }, deadline: TestUser.Deadline);
+        return user.UserId;
+    }
+
+    public async Task<Order> PlaceOrderAsync(string userId, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        await new Orders.OrdersClient(_orders).PlaceOrderAsync(
+            new PlaceOrderRequest { IdempotencyKey = idempotencyKey, Lines = { TestUser.Line() } }, Caller(userId, cancellationToken));
+
+    public async Task<Order> GetOrderAsync(string userId, string orderId) =>
+        await new Orders.OrdersClient(_orders).GetOrderAsync(new GetOrderRequest { OrderId = orderId }, Caller(userId));
+
+    /// <summary>Records on every dead-letter topic (the broker is this mesh's own, so all of them are this test's).</summary>
+    public long DeadLetters()
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = Kafka.BootstrapServers, GroupId = "dead-letter-count" }).Build();
+        return EventContracts.All
+            .SelectMany(c => Enumerable.Range(0, c.Partitions).Select(p => new TopicPartition(Topics.DeadLetter(c.Topic), p)))
+            .Sum(p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    /// <summary>Completes once any service prints a line containing <paramref name="text"/> from now on.</summary>
+    public Task PrintedAsync(string text) => Task.WhenAny(_processes.Select(p => p.PrintedAsync(text)));
+
+    /// <summary>What the services printed, for the message of a failed assertion.</summary>
+    public string Logs() => string.Join(
+        "\n", _processes.Select(p => $"----- {p.Name}{(p.HasExited ? " (exited)" : "")}\n{p.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        _users?.Dispose();
+        _orders?.Dispose();
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        await Kafka.DisposeAsync();
+        await Redis.DisposeAsync();
+        Pki.Dispose();
+    }
+
+    private async Task InitializeAsync()
+    {
+        await Redis.InitializeAsync();
+        await Kafka.InitializeAsync();
+        Start(Workloads.Users, "services/users/Mesh.Users", "Mesh.Users.dll", _usersAddress, []);
+        Start(Workloads.Orders, "services/orders/Mesh.Orders", "Mesh.Orders.dll", _ordersAddress, TestCatalog.Environment);
+        Start(Workloads.Notifications, "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", _notificationsAddress, []);
+        foreach (var address in new[] { _usersAddress, _ordersAddress, _notificationsAddress })
+        {
+            using var channel = Pki.Channel(address, Workloads.Operator);
+            if (!await GrpcHealth.WaitServingAsync(channel, StartTimeout, () => _processes.Any(p => p.HasExited)))
+            {
+                throw new InvalidOperationException($"{address} never became SERVING.\n{Logs()}");
+            }
+        }
+
+        // The test speaks for users as the gateway would.
+        _users = Pki.Channel(_usersAddress, Workloads.Gateway);
+        _orders = Pki.Channel(_ordersAddress, Workloads.Gateway);
+        await WarmUpAsync();
+    }
+
+    private void Start(string workload, string projectDirectory, string assembly, string url, IEnumerable<KeyValuePair<string, string>> own)
+    {
+        var environment = new Dictionary<string, string>(Pki.EnvironmentFor(workload).Concat(Redis.EnvironmentFor(workload)).Concat(TestMode).Concat(own))
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Urls"] = url,
+            ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
+        };
+        // Short client timeouts: a frozen Redis fails an attempt within a second, not five.
+        environment["Redis__Configuration"] += ",asyncTimeout=1000,syncTimeout=1000";
+        _processes.Add(ChildProcess.StartDotnet(workload, Runnables.Of(projectDirectory, assembly), environment));
+    }
+
+    /// <summary>One order through the saga, so that every consumer group has joined and owns its partitions.</summary>
+    private async Task WarmUpAsync()
+    {
+        var user = await RegisterAsync();
+        var order = await PlaceOrderAsync(user, "warm-up");
+        var settled = await Eventually.ReadAsync(() => GetOrderAsync(user, order.OrderId), o => o.Status != OrderStatus.Pending, StartTimeout);
+        if (settled.Status == OrderStatus.Pending)
+        {
+            throw new InvalidOperationException($"The warm-up order never settled.\n{Logs()}");
+        }
+    }
+
+    private static CallOptions Caller(string userId, CancellationToken cancellationToken = default) =>
+        new(new Metadata { { "x-mesh-user-id", userId } }, TestUser.Deadline, cancellationToken);
+
+    private static string Address() => $"https://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
+}
