@@ -24,6 +24,8 @@ public sealed class RedisTransientFailuresTests
     [InlineData("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")]
     [InlineData("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")]
     [InlineData("READONLY You can't write against a read only replica. script: 5e3a..., on @user_script:1.")]
+    [InlineData("OOM command not allowed when used memory > 'maxmemory'.")]
+    [InlineData("NOREPLICAS Not enough good replicas to write.")]
     public void IsTransient_ServerStateError_True(string reply) =>
         Assert.True(RedisTransientFailures.IsTransient(new RedisServerException(reply)));
 

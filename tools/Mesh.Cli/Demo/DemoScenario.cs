@@ -21,6 +21,7 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
             var delivered = await ShowDeliveredAsync(feed, [first.OrderId, second.OrderId, overCredit.OrderId], cancellationToken);
             await ShowQueriesAsync(first.OrderId, cancellationToken);
             await ShowCreditAsync(cancellationToken);
+            var cancelled = await ShowCancellationAsync(second, cancellationToken);
 
             DemoView.Section("Trace");
             DemoView.Trace(trace, settings.Dashboard);
@@ -29,7 +30,7 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
             var outcome = await DemoView.StepAsync("GetOrder loop", () =>
                 QuotaProbe.RunAsync(client, first.OrderId, settings.MaxQuotaCalls, cancellationToken));
             DemoView.QuotaRejection(outcome, settings.MaxQuotaCalls);
-            return idempotent && priced && delivered ? 0 : 1;
+            return idempotent && priced && delivered && cancelled ? 0 : 1;
         }
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -149,5 +150,42 @@ public sealed class DemoScenario(MeshClient client, DemoSettings settings)
 
         var top = await client.Users.ListTopSpendersAsync(new ListTopSpendersRequest { PageSize = 5 }, client.Call(cancellationToken));
         DemoView.Done("ListTopSpenders: " + string.Join(", ", top.Spenders.Select(s => $"#{s.Rank} {s.UserId} {DemoView.Money(s.SpentCents)}")));
+    }
+
+    private async Task<bool> ShowCancellationAsync(Order order, CancellationToken cancellationToken)
+    {
+        DemoView.Section("Cancel an order (the user service gives its credit back)");
+        var before = await client.Users.GetCreditAsync(new GetCreditRequest(), client.Call(cancellationToken));
+        var cancelled = await DemoView.StepAsync("CancelOrder", () => client.Orders.CancelOrderAsync(
+            new CancelOrderRequest { OrderId = order.OrderId }, client.Call(cancellationToken)).ResponseAsync);
+        DemoView.Done($"CancelOrder {DemoView.Value(cancelled.OrderId)}: {DemoView.Value(cancelled.Status)}");
+
+        // CreditReleased travels through Kafka: the credit comes back a moment later.
+        var after = await DemoView.StepAsync("Waiting for the credit", async () =>
+        {
+            var started = TimeProvider.System.GetTimestamp();
+            while (true)
+            {
+                var credit = await client.Users.GetCreditAsync(new GetCreditRequest(), client.Call(cancellationToken));
+                if (credit.ReservedCents < before.ReservedCents || TimeProvider.System.GetElapsedTime(started) > NotificationWait)
+                {
+                    return credit;
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+        });
+        var released = after.ReservedCents <= before.ReservedCents - order.TotalCents;
+        if (released)
+        {
+            DemoView.Done($"reserved {DemoView.Value(DemoView.Money(before.ReservedCents))} -> {DemoView.Value(DemoView.Money(after.ReservedCents))}, " +
+                $"available {DemoView.Value(DemoView.Money(after.AvailableCents))}");
+        }
+        else
+        {
+            DemoView.Fail($"the credit was not released within {NotificationWait.TotalSeconds:0} s");
+        }
+
+        return cancelled.Status == OrderStatus.Cancelled && released;
     }
 }
