@@ -1,6 +1,4 @@
 using Mesh.Contracts.Events.V1;
-using Mesh.Coordination;
-using Mesh.Coordination.Locks;
 using Mesh.Identity;
 using Mesh.Messaging;
 using Mesh.Orders.Catalog;
@@ -38,14 +36,12 @@ public static class OrderServiceExtensions
         builder.Services.AddSingleton<SettlementQueue>();
         builder.Services.AddSingleton<OrderSettler>();
         builder.Services.AddSingleton<OrderMetrics>();
-        builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddSingleton<OrderPlacement>();
         builder.Services.AddSingleton<OrderCancellation>();
         builder.Services.AddHostedService<OrderSweeper>();
         builder.AddReplay<OrderViewsRebuild>();
         builder.Services.AddKafkaEvents(builder.Configuration)
             .TreatAsTransient(RedisTransientFailures.IsTransient)
-            .TreatAsTransient<LockUnavailableException>()
             .AddConsumer<OrderPlaced, OrderViewProjection>()
             .AddConsumer<OrderConfirmed, OrderViewProjection>()
             .AddConsumer<OrderRejected, OrderViewProjection>()
