@@ -34,6 +34,9 @@ DASHBOARD_PORT="${MESH_DASHBOARD_PORT:-18888}"
 OTLP_PORT="${MESH_OTLP_PORT:-18889}"
 START_TIMEOUT="${MESH_START_TIMEOUT:-90}"
 BENCH_REDIS_PORT="${MESH_BENCH_REDIS_PORT:-6390}"
+# Redis refuses writes when full instead of evicting: evicting a decision record, a lock or a fence
+# would silently break idempotency and fencing (docs/operations.md).
+REDIS_MAXMEMORY="${MESH_REDIS_MAXMEMORY:-256mb}"
 
 # ---------------------------------------------------------------------------------------------
 # output
@@ -99,7 +102,8 @@ Environment (all optional):
   MESH_REDIS_PORT (6380), MESH_GATEWAY_PORT (5000), MESH_USERS_PORT (5101),
   MESH_ORDERS_PORT (5102), MESH_NOTIFICATIONS_PORT (5103), MESH_SIDECAR_PORT (5104),
   MESH_DASHBOARD_PORT (18888), MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (seconds per start-up
-  step, 90), MESH_BENCH_REDIS_PORT (6390, the redis-server of bench)
+  step, 90), MESH_BENCH_REDIS_PORT (6390, the redis-server of bench), MESH_REDIS_MAXMEMORY
+  (256mb, maxmemory of the redis-server of up and bench; full, it refuses writes: noeviction)
   Any other .NET setting reaches every process, e.g. Quotas__Default__Capacity=10.
 EOF
 }
@@ -311,9 +315,10 @@ start_redis() {
   REDIS="$HOST:$REDIS_PORT"
   OWN_REDIS=1
   mkdir -p "$STATE_DIR/redis"
-  log "starting redis-server on $REDIS (in memory, no persistence; an ACL user per service, the default user off)"
+  log "starting redis-server on $REDIS (in memory, no persistence, maxmemory $REDIS_MAXMEMORY noeviction; an ACL user per service, the default user off)"
   start redis redis-server --bind "$HOST" --port "$REDIS_PORT" --save '' --appendonly no \
-    --dir "$STATE_DIR/redis" --daemonize no --protected-mode yes --aclfile "$REDIS_SECRET_DIR/users.acl"
+    --dir "$STATE_DIR/redis" --daemonize no --protected-mode yes --aclfile "$REDIS_SECRET_DIR/users.acl" \
+    --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy noeviction
   wait_until "redis-server on $REDIS" mesh_redis_ready
   export Redis__Configuration="$REDIS"
 }
@@ -671,9 +676,9 @@ cmd_bench() {
     ! port_open "$HOST" "$BENCH_REDIS_PORT" ||
       die "port $BENCH_REDIS_PORT (bench redis) is in use: stop that process or set MESH_BENCH_REDIS_PORT"
     redis="$HOST:$BENCH_REDIS_PORT"
-    log "starting a throw-away redis-server on $redis"
+    log "starting a throw-away redis-server on $redis (maxmemory $REDIS_MAXMEMORY noeviction)"
     start bench-redis redis-server --bind "$HOST" --port "$BENCH_REDIS_PORT" --save '' --appendonly no \
-      --daemonize no --protected-mode yes
+      --daemonize no --protected-mode yes --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy noeviction
     wait_until "redis-server on $redis" redis_ready "$BENCH_REDIS_PORT"
   fi
 
