@@ -2,6 +2,7 @@ using Mesh.Contracts.Events.V1;
 using Mesh.Identity;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Mesh.Notifications.Grpc;
 using Mesh.Notifications.Notifying;
 using Mesh.Notifications.Streaming;
@@ -18,6 +19,7 @@ public static class NotificationServiceExtensions
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
     {
         builder.AddInternalServer(Callers);
+        builder.Services.AddRedisKeyFamilies(Workloads.Notifications);
         builder.Services.AddOptions<StreamOptions>()
             .Bind(builder.Configuration.GetSection(StreamOptions.SectionName))
             .ValidateDataAnnotations()

@@ -4,6 +4,7 @@ using Mesh.Identity;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Events;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Mesh.Orders.Catalog;
 using Mesh.Orders.Grpc;
 using Mesh.Orders.Ordering;
@@ -21,6 +22,7 @@ public static class OrderServiceExtensions
     public static WebApplicationBuilder AddOrderServices(this WebApplicationBuilder builder)
     {
         builder.AddInternalServer(Callers);
+        builder.Services.AddRedisKeyFamilies(Workloads.Orders);
         builder.Services.AddOptions<OrderOptions>()
             .Bind(builder.Configuration.GetSection(OrderOptions.SectionName))
             .ValidateDataAnnotations()

@@ -4,6 +4,7 @@ using Mesh.Identity;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Events;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
 using Mesh.Users.Grpc;
@@ -26,6 +27,7 @@ public static class UserServiceExtensions
     public static WebApplicationBuilder AddUserServices(this WebApplicationBuilder builder)
     {
         builder.AddInternalServer(Callers);
+        builder.Services.AddRedisKeyFamilies(Workloads.Users);
         builder.Services.AddOptions<CreditOptions>()
             .Bind(builder.Configuration.GetSection(CreditOptions.SectionName))
             .ValidateDataAnnotations()
