@@ -25,8 +25,6 @@ public sealed class RedisKeyCensus
 
     public RedisKeyCensus(IEnumerable<RedisKeyFamily> families) => _families = [.. families];
 
-    public IReadOnlyList<RedisKeyFamily> Families => _families;
-
     /// <summary>
     /// Scans on from where the last call left off on <paramref name="server"/>, visiting at most
     /// <paramref name="budget"/> keys; returns the counts of the latest complete pass (every family,

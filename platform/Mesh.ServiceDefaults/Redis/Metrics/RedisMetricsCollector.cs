@@ -6,10 +6,10 @@ using StackExchange.Redis;
 namespace Mesh.ServiceDefaults.Redis.Metrics;
 
 /// <summary>
-/// One poll, on <see cref="RedisMetricsConnection"/>: INFO from every connected master node (on Redis Cluster, each master; replicas hold
-/// copies and are left out), and one step of the key census, into <see cref="RedisMetrics"/>. A
-/// node that fails to answer stops being reported until it answers again. Warns once per node
-/// when Redis would evict keys or has no memory limit.
+/// One poll, on <see cref="RedisMetricsConnection"/>: INFO from every connected master node (on
+/// Redis Cluster, each master; replicas hold copies and are left out) and one step of the key
+/// census, into <see cref="RedisMetrics"/>. A node that fails to answer stops being reported until
+/// it answers again. Warns once per node when Redis would evict keys or has no memory limit.
 /// </summary>
 public sealed partial class RedisMetricsCollector(
     RedisMetricsConnection connection, RedisMetrics metrics, RedisKeyCensus census, IOptions<RedisOptions> options, ILogger<RedisMetricsCollector> logger)
