@@ -87,6 +87,12 @@ Commands:
          an in-process dev broker, and compare ListOrders through the gateway to the order
          service with mutual TLS between them (as deployed) against the same pair in insecure
          mode (h2c), in paired rounds. About 60 s. Results: docs/BENCHMARKS.md.
+  bench redis-memory
+         Build the bench, the gateway and the three services, start a throw-away redis-server and
+         an in-process dev broker, place 10 000 orders from 250 users through the gateway with
+         every retention window shortened to a minute, and measure Redis's used_memory and keys
+         per family: empty, after the orders settled, after the windows passed. About 5 minutes;
+         extra arguments go to the benchmark, e.g. --order-count 2000. Results: docs/BENCHMARKS.md.
   replay <service>
          Rebuild a service's Redis views from the start of its Kafka topics into a fresh key
          space, then switch over atomically, while the mesh keeps running (start it first with
@@ -642,8 +648,8 @@ cmd_replay() {
 
 cmd_bench() {
   local target="${1:-}"
-  [[ "$target" == locks || "$target" == quotas || "$target" == events || "$target" == identity ]] ||
-    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events|identity"; }
+  [[ "$target" == locks || "$target" == quotas || "$target" == events || "$target" == identity || "$target" == redis-memory ]] ||
+    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events|identity|redis-memory"; }
   shift
   ensure_deps
   log "building $BENCH_PROJECT ($BENCH_CONFIGURATION)"
@@ -660,6 +666,11 @@ cmd_bench() {
   fi
   if [[ "$target" == quotas || "$target" == identity ]]; then
     for project in gateway/Mesh.Gateway services/sidecar/Mesh.Sidecar services/orders/Mesh.Orders; do
+      dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
+    done
+  fi
+  if [[ "$target" == redis-memory ]]; then
+    for project in gateway/Mesh.Gateway services/users/Mesh.Users services/orders/Mesh.Orders services/notifications/Mesh.Notifications; do
       dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
     done
   fi
@@ -687,6 +698,14 @@ cmd_bench() {
     dotnet "$BENCH_DLL" identity --redis "$redis" \
       --gateway "gateway/Mesh.Gateway/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Gateway.dll" \
       --orders "services/orders/Mesh.Orders/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Orders.dll" "$@"
+    return
+  fi
+  if [[ "$target" == redis-memory ]]; then
+    dotnet "$BENCH_DLL" redis-memory --redis "$redis" \
+      --gateway "gateway/Mesh.Gateway/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Gateway.dll" \
+      --users "services/users/Mesh.Users/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Users.dll" \
+      --orders "services/orders/Mesh.Orders/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Orders.dll" \
+      --notifications "services/notifications/Mesh.Notifications/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Notifications.dll" "$@"
     return
   fi
   if [[ "$target" == quotas ]]; then
