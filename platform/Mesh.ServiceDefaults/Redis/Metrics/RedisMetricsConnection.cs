@@ -9,7 +9,7 @@ namespace Mesh.ServiceDefaults.Redis.Metrics;
 /// front of a request's reply on the shared connection; and because StackExchange.Redis sends INFO
 /// only on a connection in admin mode. Admin mode lifts a client-side check only: the ACL user
 /// still decides what runs (services may run INFO and SCAN; KEYS, CONFIG and FLUSHALL stay refused).
-/// It never subscribes, so it holds one socket per node.
+/// It never subscribes, so it holds one socket per node (through Sentinel, the sentinels' pub/sub as well).
 /// </summary>
 public sealed class RedisMetricsConnection(IOptions<RedisOptions> options) : IAsyncDisposable
 {
@@ -31,7 +31,13 @@ public sealed class RedisMetricsConnection(IOptions<RedisOptions> options) : IAs
         configuration.AllowAdmin = true;
         configuration.AbortOnConnectFail = false;
         configuration.ClientName = string.IsNullOrEmpty(configuration.ClientName) ? "mesh-metrics" : configuration.ClientName + "-metrics";
-        configuration.CommandMap = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"], available: false);
+        if (string.IsNullOrEmpty(configuration.ServiceName))
+        {
+            // Without pub/sub the client opens no subscription socket. Not through Sentinel: the
+            // client learns of a failover from the sentinels' pub/sub.
+            configuration.CommandMap = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"], available: false);
+        }
+
         return ConnectionMultiplexer.ConnectAsync(configuration);
     }
 }
