@@ -8,6 +8,7 @@ using Mesh.Replay;
 using Mesh.ServiceDefaults.Events;
 using Mesh.ServiceDefaults.Hosting;
 using Mesh.ServiceDefaults.Redis;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Orders.Extensions;
@@ -23,6 +24,7 @@ public static class OrderServiceExtensions
     public static WebApplicationBuilder AddOrderServices(this WebApplicationBuilder builder)
     {
         builder.AddInternalServer(Callers);
+        builder.Services.AddRedisKeyFamilies(Workloads.Orders);
         builder.Services.AddOptions<OrderOptions>()
             .Bind(builder.Configuration.GetSection(OrderOptions.SectionName))
             .ValidateDataAnnotations()
