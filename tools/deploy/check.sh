@@ -168,12 +168,28 @@ lint_protos() {
 }
 
 check_breaking() {
-  # The baseline is a FileDescriptorSet in JSON, which buf reads as an image: the contract of the last
-  # release, committed, so a fresh clone (CI) compares against it without any git history.
+  # The baseline is a FileDescriptorSet in JSON, which buf reads as an image: the contract of the
+  # last release, committed, with the google/protobuf files it imports. Not '.git#branch=main':
+  # CI runs in a fresh clone of main, where main is the commit under test (comparing it with
+  # itself proves nothing) and a shallow clone has no earlier commit; the baseline is there in any
+  # checkout and holds what was released, which is what other teams built against.
   step "buf breaking against protos/contracts.baseline.json"
   "$BUF" breaking --against protos/contracts.baseline.json ||
-    fail "a published contract changed incompatibly (see above; README.md, Contracts, says how contracts may change)"
+    fail "a published contract changed incompatibly (see above; docs/subscribing.md, Contract evolution, says how contracts may change)"
   ok "no breaking change against protos/contracts.baseline.json"
+
+  # A comparison that compares nothing (a module path that no longer matches the baseline's file
+  # names, an emptied baseline) passes too; a copy with one field's type changed must fail.
+  local copy
+  copy="$(mktemp -d)"
+  cp -R "$ROOT/buf.yaml" "$ROOT/protos" "$copy/"
+  sed -i 's/int64 total_cents = 7;/string total_cents = 7;/' "$copy/protos/mesh/events/v1/orders.proto"
+  if "$BUF" breaking "$copy" --against protos/contracts.baseline.json >/dev/null 2>&1; then
+    rm -rf "$copy"
+    fail "buf breaking did not notice OrderPlaced.total_cents changing type: the baseline comparison checks nothing"
+  fi
+  rm -rf "$copy"
+  ok "buf breaking refuses a changed field type (OrderPlaced.total_cents int64 -> string)"
 }
 
 validate_asyncapi() {

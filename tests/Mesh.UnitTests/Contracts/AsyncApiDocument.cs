@@ -47,8 +47,8 @@ internal static class AsyncApiDocument
                 {
                     { "title", "Mesh events" },
                     { "version", "1.0.0" },
+                    // No externalDocs: its url must be an absolute URI, and the guide lives beside this file.
                     { "description", Info },
-                    { "externalDocs", new YamlMap { { "description", "How to consume these topics from any language" }, { "url", "subscribing.md" } } },
                 }
             },
             { "defaultContentType", "application/x-protobuf" },
@@ -97,7 +97,8 @@ internal static class AsyncApiDocument
         "aggregate keep their order on one partition; the value is the protobuf message, binary. Delivery is at least\n" +
         "once: every event carries an event_id (the same in every copy) and an occurred_at, so consumers apply it once.\n" +
         "Every topic has a dead-letter twin <topic>.dlq with the same partition count, written by the consumer group that\n" +
-        "gave up on a record and redriven by the operator (mesh dlq redrive). Contracts only grow: see docs/subscribing.md.";
+        "gave up on a record and redriven by the operator (mesh dlq redrive). Contracts only grow. How to consume these topics\n" +
+        "from any language: docs/subscribing.md.";
 
     private static void AddEvent(EventContract contract, YamlMap channels, YamlMap operations, YamlMap messages, YamlMap schemas)
     {
