@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Proves that Mesh's NuGet packages work for a project outside this repository:
+# Proves that Mesh's NuGet packages work for a project outside the solution:
 #   1. ./mesh.sh pack writes Mesh.Contracts and Mesh.Messaging to the local feed .mesh/packages;
-#   2. tools/packages/consumer is copied to a temporary folder outside the repository (so none of the
-#      mesh's Directory.*.props applies), given a NuGet.config that adds the feed, restored and built
-#      with warnings as errors, and run: it compiles a proto of its own that imports mesh/v1 from the
-#      package, calls the stubs and the event table, and registers a Mesh.Messaging consumer.
+#   2. samples/dotnet-subscriber (not in Mesh.sln; its own NuGet.config names the feed, and its own
+#      empty Directory.* files keep the repository's build settings and central versions away) is
+#      restored and built with the version just packed, warnings as errors: it consumes
+#      OrderConfirmed through Mesh.Messaging and compiles a proto of its own that imports Mesh's
+#      event from the package;
+#   3. its restore took both from the feed as packages, not as projects (obj/project.assets.json).
 # Run by ./mesh.sh test; on its own: tools/packages/check.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FEED="$ROOT/.mesh/packages"
+SAMPLE="$ROOT/samples/dotnet-subscriber"
+SAMPLE_PROJECT="$SAMPLE/Mesh.Samples.DotnetSubscriber.csproj"
 
 step() { printf 'packages-check: %s\n' "$*"; }
 fail() { printf 'packages-check: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -23,25 +27,30 @@ version="$(basename "$newest" .nupkg)"
 version="${version#Mesh.Contracts.}"
 [[ -f "$FEED/Mesh.Messaging.$version.nupkg" ]] || fail "Mesh.Messaging $version is not in ${FEED#"$ROOT/"}"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/mesh-package-consumer.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-cp -R "$ROOT/tools/packages/consumer/." "$work/"
-cat >"$work/NuGet.config" <<CONFIG
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <packageSources>
-    <add key="mesh-local" value="$FEED" />
-  </packageSources>
-</configuration>
-CONFIG
-
 # A version packed again (same commit height, new content) must not come from NuGet's cache of the
 # old one: drop only these two packages of this version from the global packages folder.
 packages="$(dotnet nuget locals global-packages --list | sed -E 's/^[^:]*: *//')"
 rm -rf "$packages/mesh.contracts/$version" "$packages/mesh.messaging/$version"
 
-step "building a consumer of Mesh.Contracts and Mesh.Messaging $version from ${FEED#"$ROOT/"} (in $work)"
-dotnet build "$work/Mesh.PackageConsumer.csproj" --nologo --verbosity quiet -p:MeshVersion="$version" ||
-  fail "a project outside the repository does not build against the packages"
-dotnet "$work/bin/Debug/net10.0/Mesh.PackageConsumer.dll" || fail "the consumer built but did not run as expected"
-step "the packages restore from the local feed, build and run in a project outside the repository"
+step "building ${SAMPLE#"$ROOT/"} against Mesh.Contracts and Mesh.Messaging $version from ${FEED#"$ROOT/"}"
+dotnet build "$SAMPLE_PROJECT" --nologo --verbosity quiet -p:MeshVersion="$version" ||
+  fail "${SAMPLE#"$ROOT/"} does not restore or build against the packages"
+
+# The restore took both from the feed as packages: a project reference would be "type": "project".
+assets="$SAMPLE/obj/project.assets.json"
+for name in Mesh.Contracts Mesh.Messaging; do
+  grep -A 4 "\"$name/$version\": {" "$assets" | grep -q '"type": "package"' ||
+    fail "${SAMPLE#"$ROOT/"} did not restore $name $version as a package (see ${assets#"$ROOT/"})"
+done
+
+# Mesh.Contracts carries what its README promises: the README, the .proto files for other
+# generators and the targets that put them on Grpc.Tools' import path (the sample's own proto used it).
+extracted="$packages/mesh.contracts/$version"
+for entry in README.md protos/mesh/events/v1/orders.proto protos/mesh/v1/orders.proto protos/mesh/sidecar/v1/locks.proto \
+  buildTransitive/Mesh.Contracts.targets; do
+  [[ -f "$extracted/$entry" ]] || fail "Mesh.Contracts $version has no $entry"
+done
+[[ ! -e "$extracted/protos/mesh/internal" ]] || fail "Mesh.Contracts $version carries the internal protos (mesh.internal.v1)"
+[[ -f "$packages/mesh.messaging/$version/README.md" ]] || fail "Mesh.Messaging $version has no README.md"
+
+step "samples/dotnet-subscriber restores Mesh.Contracts and Mesh.Messaging $version as packages from the local feed and builds"
