@@ -617,7 +617,7 @@ cmd_test() {
   log "checking the deployment files (kustomize render, Kubernetes schema, compose)"
   tools/deploy/check.sh || { warn "the deployment check failed"; status=1; }
 
-  log "checking the NuGet packages (pack, then a project outside the repository restores and builds them)"
+  log "checking the NuGet packages (pack, then samples/dotnet-subscriber, outside the solution, restores them, builds and consumes events on the dev broker)"
   tools/packages/check.sh || { warn "the package check failed"; status=1; }
 
   ((passed + failed > 0)) || { warn "no test ran"; status=1; }
