@@ -34,6 +34,9 @@ DASHBOARD_PORT="${MESH_DASHBOARD_PORT:-18888}"
 OTLP_PORT="${MESH_OTLP_PORT:-18889}"
 START_TIMEOUT="${MESH_START_TIMEOUT:-90}"
 BENCH_REDIS_PORT="${MESH_BENCH_REDIS_PORT:-6390}"
+# Redis refuses writes when full instead of evicting: evicting a decision record, a lock or a fence
+# would silently break idempotency and fencing (docs/operations.md).
+REDIS_MAXMEMORY="${MESH_REDIS_MAXMEMORY:-256mb}"
 
 # ---------------------------------------------------------------------------------------------
 # output
@@ -84,6 +87,12 @@ Commands:
          an in-process dev broker, and compare ListOrders through the gateway to the order
          service with mutual TLS between them (as deployed) against the same pair in insecure
          mode (h2c), in paired rounds. About 60 s. Results: docs/BENCHMARKS.md.
+  bench redis-memory
+         Build the bench, the gateway and the three services, start a throw-away redis-server and
+         an in-process dev broker, place 10 000 orders from 250 users through the gateway with
+         every retention window shortened to a minute, and measure Redis's used_memory and keys
+         per family: empty, after the orders settled, after the windows passed. About 5 minutes;
+         extra arguments go to the benchmark, e.g. --order-count 2000. Results: docs/BENCHMARKS.md.
   replay <service>|all
          Rebuild a service's Redis views from the start of its Kafka topics into a fresh key
          space, then switch over atomically, while the mesh keeps running (start it first with
@@ -110,7 +119,8 @@ Environment (all optional):
   MESH_REDIS_PORT (6380), MESH_GATEWAY_PORT (5000), MESH_USERS_PORT (5101),
   MESH_ORDERS_PORT (5102), MESH_NOTIFICATIONS_PORT (5103), MESH_SIDECAR_PORT (5104),
   MESH_DASHBOARD_PORT (18888), MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (seconds per start-up
-  step, 90), MESH_BENCH_REDIS_PORT (6390, the redis-server of bench)
+  step, 90), MESH_BENCH_REDIS_PORT (6390, the redis-server of bench), MESH_REDIS_MAXMEMORY
+  (256mb, maxmemory of the redis-server of up and bench; full, it refuses writes: noeviction)
   Any other .NET setting reaches every process, e.g. Quotas__Default__Capacity=10.
 EOF
 }
@@ -322,9 +332,10 @@ start_redis() {
   REDIS="$HOST:$REDIS_PORT"
   OWN_REDIS=1
   mkdir -p "$STATE_DIR/redis"
-  log "starting redis-server on $REDIS (in memory, no persistence; an ACL user per service, the default user off)"
+  log "starting redis-server on $REDIS (in memory, no persistence, maxmemory $REDIS_MAXMEMORY noeviction; an ACL user per service, the default user off)"
   start redis redis-server --bind "$HOST" --port "$REDIS_PORT" --save '' --appendonly no \
-    --dir "$STATE_DIR/redis" --daemonize no --protected-mode yes --aclfile "$REDIS_SECRET_DIR/users.acl"
+    --dir "$STATE_DIR/redis" --daemonize no --protected-mode yes --aclfile "$REDIS_SECRET_DIR/users.acl" \
+    --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy noeviction
   wait_until "redis-server on $REDIS" mesh_redis_ready
   export Redis__Configuration="$REDIS"
 }
@@ -685,8 +696,8 @@ cmd_dlq() {
 
 cmd_bench() {
   local target="${1:-}"
-  [[ "$target" == locks || "$target" == quotas || "$target" == events || "$target" == identity ]] ||
-    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events|identity"; }
+  [[ "$target" == locks || "$target" == quotas || "$target" == events || "$target" == identity || "$target" == redis-memory ]] ||
+    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events|identity|redis-memory"; }
   shift
   ensure_deps
   log "building $BENCH_PROJECT ($BENCH_CONFIGURATION)"
@@ -706,6 +717,11 @@ cmd_bench() {
       dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
     done
   fi
+  if [[ "$target" == redis-memory ]]; then
+    for project in gateway/Mesh.Gateway services/users/Mesh.Users services/orders/Mesh.Orders services/notifications/Mesh.Notifications; do
+      dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
+    done
+  fi
   mkdir -p "$LOG_DIR"
   trap stop_all EXIT
   trap 'exit 130' INT
@@ -719,9 +735,9 @@ cmd_bench() {
     ! port_open "$HOST" "$BENCH_REDIS_PORT" ||
       die "port $BENCH_REDIS_PORT (bench redis) is in use: stop that process or set MESH_BENCH_REDIS_PORT"
     redis="$HOST:$BENCH_REDIS_PORT"
-    log "starting a throw-away redis-server on $redis"
+    log "starting a throw-away redis-server on $redis (maxmemory $REDIS_MAXMEMORY noeviction)"
     start bench-redis redis-server --bind "$HOST" --port "$BENCH_REDIS_PORT" --save '' --appendonly no \
-      --daemonize no --protected-mode yes
+      --daemonize no --protected-mode yes --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy noeviction
     wait_until "redis-server on $redis" redis_ready "$BENCH_REDIS_PORT"
   fi
 
@@ -730,6 +746,14 @@ cmd_bench() {
     dotnet "$BENCH_DLL" identity --redis "$redis" \
       --gateway "gateway/Mesh.Gateway/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Gateway.dll" \
       --orders "services/orders/Mesh.Orders/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Orders.dll" "$@"
+    return
+  fi
+  if [[ "$target" == redis-memory ]]; then
+    dotnet "$BENCH_DLL" redis-memory --redis "$redis" \
+      --gateway "gateway/Mesh.Gateway/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Gateway.dll" \
+      --users "services/users/Mesh.Users/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Users.dll" \
+      --orders "services/orders/Mesh.Orders/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Orders.dll" \
+      --notifications "services/notifications/Mesh.Notifications/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Notifications.dll" "$@"
     return
   fi
   if [[ "$target" == quotas ]]; then

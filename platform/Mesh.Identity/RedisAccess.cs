@@ -20,7 +20,7 @@ public static class RedisAccess
     [
         new(Workloads.Gateway, ["sessions:*", "quotas:gateway:*"], [], ServiceCommands),
         new(Workloads.Users, ["users:*", "locks:{users/*"], [], ServiceCommands),
-        new(Workloads.Orders, ["orders:*", "locks:{orders/*"], [], ServiceCommands),
+        new(Workloads.Orders, ["orders:*"], [], ServiceCommands),
         new(Workloads.Notifications, ["notifications:*"], ["notifications:*"], ServiceCommands + " +@pubsub"),
         new(Workloads.Sidecar, ["locks:{sidecar/*", "quotas:sidecar/*"], [], ServiceCommands),
         new(Admin, ["*"], ["*"], "+@all"),

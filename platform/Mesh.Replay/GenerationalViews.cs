@@ -21,6 +21,8 @@ public abstract partial class GenerationalViews(ViewGenerations generations, IRe
 
     public abstract IReadOnlyList<MessageDescriptor> Events { get; }
 
+    public TimeSpan WriterLag => generations.CacheFor;
+
     public async Task<RebuildStart> BeginAsync(string rebuildId, TimeSpan markerTtl)
     {
         var (running, generation) = await generations.BeginAsync(rebuildId, markerTtl);

@@ -20,6 +20,13 @@ public interface IRebuildableView
     /// <summary>The events the views are built from; their topics are what a rebuild reads.</summary>
     IReadOnlyList<MessageDescriptor> Events { get; }
 
+    /// <summary>
+    /// How long after <see cref="BeginAsync"/> a live writer may still write without seeing the
+    /// marker (it reuses what it read a moment ago); the rebuild waits that long before it captures
+    /// the log's end, so every event it does not read reaches the rebuild through the live writers.
+    /// </summary>
+    TimeSpan WriterLag { get; }
+
     Task<RebuildStart> BeginAsync(string rebuildId, TimeSpan markerTtl);
 
     /// <summary>False once the marker is gone or another rebuild's.</summary>

@@ -76,6 +76,12 @@ public sealed partial class ViewRebuilder(
     private async Task RunAsync(
         string rebuildId, long generation, bool allowTruncatedLog, Func<RebuildProgress, Task> report, CancellationToken cancellationToken)
     {
+        if (views.WriterLag > TimeSpan.Zero)
+        {
+            await Task.Delay(views.WriterLag, clock, cancellationToken);
+        }
+
+        // After the marker (and the writers' lag): what lies beyond these ends, live writers also put into the rebuild.
         var ranges = await log.CaptureRangesAsync(Topics, cancellationToken);
         var progress = new RebuildProgress
         {

@@ -135,6 +135,19 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void Redis_AtItsMemoryLimit_RefusesWritesAtALimitTheEnvironmentFileSets()
+    {
+        var command = Compose.Services["redis"].List("command").OfType<string>().ToList();
+        var example = File.ReadAllLines(Repository.PathOf("deploy/compose.env.example"))
+            .Single(l => l.StartsWith("REDIS_MAXMEMORY=", StringComparison.Ordinal))["REDIS_MAXMEMORY=".Length..];
+
+        Assert.Equal("noeviction", command[command.IndexOf("--maxmemory-policy") + 1]);
+        var limit = command[command.IndexOf("--maxmemory") + 1];
+        Assert.StartsWith("${REDIS_MAXMEMORY:-", limit, StringComparison.Ordinal);
+        Assert.Equal(MemorySize.FromRedis(example), MemorySize.FromRedis(limit["${REDIS_MAXMEMORY:-".Length..^1]));
+    }
+
+    [Fact]
     public void Services_Every_DropsAllCapabilitiesAndCannotGainPrivileges()
     {
         var problems = Compose.Services

@@ -347,6 +347,20 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void DevRedis_AtItsMemoryLimit_RefusesWritesWellBelowTheContainersLimit()
+    {
+        var dev = Kustomization.Overlays.Single(o => o.Directory.EndsWith("/dev", StringComparison.Ordinal));
+        var redis = dev.Find("Deployment", "redis")!.Containers.Single();
+        var args = redis.List("args").OfType<string>().ToList();
+
+        Assert.Equal("noeviction", ArgumentAfter(args, "--maxmemory-policy"));
+        var maxMemory = MemorySize.FromRedis(ArgumentAfter(args, "--maxmemory"));
+        var limit = MemorySize.FromKubernetes(redis.At("resources", "limits").Text("memory")!);
+        // The append-only file's rewrite forks: pages written meanwhile are copied, so leave room.
+        Assert.InRange(maxMemory, 1, limit * 3 / 4);
+    }
+
+    [Fact]
     public void Overlays_Production_SpreadsEveryDeploymentAcrossZonesAndNodes()
     {
         var prod = Kustomization.Overlays.Single(o => o.Directory.EndsWith("/prod", StringComparison.Ordinal));
@@ -365,6 +379,9 @@ public sealed class KubernetesManifestTests
         Base.OfKind("Deployment").SelectMany(d => d.Containers.Concat(d.SidecarContainers)
             .Where(c => ImageName(c) == $"mesh/{name}")
             .Select(c => (d, c)));
+
+    private static string ArgumentAfter(List<string> args, string flag) =>
+        args.IndexOf(flag) is var at and >= 0 && at + 1 < args.Count ? args[at + 1] : throw new Xunit.Sdk.XunitException($"No {flag} in {string.Join(" ", args)}");
 
     private static string? ImageName(Dictionary<string, object?> container) => container.Text("image")?.Split(':')[0];
 

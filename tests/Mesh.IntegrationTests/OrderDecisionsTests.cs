@@ -12,36 +12,43 @@ public sealed class OrderDecisionsTests(RedisServerFixture redis) : RedisTestBas
     private OrderDecisions Decisions => new OrderStores(Redis).Decisions;
 
     [Fact]
-    public async Task Claim_SameKeyTwice_SecondGetsTheFirstEvent()
+    public async Task Claim_SameKeyConcurrently_EveryCallerGetsTheFirstClaimsEvent()
     {
-        var first = await Decisions.ClaimAsync(Placed("k", "ord_1"), fencingToken: 1, CancellationToken.None);
-        var second = await Decisions.ClaimAsync(Placed("k", "ord_2"), fencingToken: 2, CancellationToken.None);
+        var stores = new OrderStores(Redis);
+        var keys = await stores.Views.LiveKeysAsync("usr_1");
 
-        Assert.Equal("ord_1", first!.OrderId);
-        Assert.Equal("ord_1", second!.OrderId);
+        var claims = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Task.Run(() => stores.Decisions.ClaimAsync(Placed("k", $"ord_{i}"), keys, CancellationToken.None))));
+
+        var winner = Assert.Single(claims.Select(c => c.Placed).Distinct());
+        Assert.All(claims, c => Assert.Null(c.Existing));
+        Assert.Equal(winner, (await stores.Decisions.ClaimAsync(Placed("k", "ord_late"), keys, CancellationToken.None)).Placed);
     }
 
     [Fact]
-    public async Task Claim_StaleFencingToken_RefusedAndNothingWritten()
+    public async Task Claim_AfterTheOrderWasPublishedAndProjected_ReturnsItFromTheViewWithItsStatus()
     {
-        await Decisions.ClaimAsync(Placed("other", "ord_0"), fencingToken: 7, CancellationToken.None);
-        var current = await Decisions.ClaimAsync(Placed("k", "ord_new"), fencingToken: 5, CancellationToken.None);
+        var stores = new OrderStores(Redis);
+        var keys = await stores.Views.LiveKeysAsync("usr_1");
+        var (placed, _) = await stores.Decisions.ClaimAsync(Placed("k", "ord_1", stores.Clock.GetUtcNow()), keys, CancellationToken.None);
+        await stores.Views.ProjectAsync(placed);
+        await stores.Views.ProjectOutcomeAsync(Confirmed("ord_1", "evt_c"));
 
-        var stale = await Decisions.ClaimAsync(Placed("k", "ord_late"), fencingToken: 4, CancellationToken.None);
+        var (again, existing) = await stores.Decisions.ClaimAsync(Placed("k", "ord_2"), keys, CancellationToken.None);
 
-        Assert.Equal("ord_new", current!.OrderId);
-        Assert.Null(stale);
-        Assert.Equal("ord_new", (await Decisions.ClaimAsync(Placed("k", "ord_x"), fencingToken: 5, CancellationToken.None))!.OrderId);
+        Assert.Equal(placed, again);
+        Assert.Equal(("ord_1", OrderStatus.Confirmed), (existing!.OrderId, existing.Status));
     }
 
     [Fact]
-    public async Task Claim_Always_ClaimAndFenceExpireWithTheRetention()
+    public async Task Claim_Always_ExpiresWithTheRetentionAndLeavesNoOtherKey()
     {
-        await Decisions.ClaimAsync(Placed("k", "ord_1"), fencingToken: 3, CancellationToken.None);
+        var stores = new OrderStores(Redis);
+        await stores.Decisions.ClaimAsync(Placed("k", "ord_1"), await stores.Views.LiveKeysAsync("usr_1"), CancellationToken.None);
 
         var db = Redis.GetDatabase();
         Assert.InRange((await db.KeyTimeToLiveAsync("orders:{usr_1}:idempotency:k"))!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
-        Assert.InRange((await db.KeyTimeToLiveAsync("orders:{usr_1}:idempotency:k:fence"))!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+        Assert.Equal(["orders:{usr_1}:idempotency:k"], Redis.GetServer(Redis.GetEndPoints()[0]).Keys(pattern: "orders:*").Select(k => (string)k!));
     }
 
     [Fact]

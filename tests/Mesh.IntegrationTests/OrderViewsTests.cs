@@ -106,7 +106,8 @@ public sealed class OrderViewsTests(RedisServerFixture redis) : RedisTestBase(re
     [Fact]
     public async Task Project_WhileARebuildRuns_WritesBothGenerationsAndReadsTheLiveOneUntilTheSwitch()
     {
-        var views = new OrderStores(Redis).Views;
+        var stores = new OrderStores(Redis);
+        var views = stores.Views;
         var (running, rebuild) = await views.Generations.BeginAsync("rb_1", TimeSpan.FromMinutes(1));
         Assert.Null(running);
 
@@ -118,6 +119,9 @@ public sealed class OrderViewsTests(RedisServerFixture redis) : RedisTestBase(re
         var switched = await views.Generations.SwitchAsync("rb_1", Now);
 
         Assert.Equal((rebuild, 0L), switched);
+        // Readers reuse what they read for a moment (ViewGenerations.CacheFor), then see the switch.
+        Assert.Null(await views.FindAsync("usr_1", "ord_0"));
+        stores.Clock.Advance(views.Generations.CacheFor);
         Assert.Equal(["ord_0", "ord_1"], (await views.PageAsync("usr_1", 0, 10)).Orders.Select(o => o.OrderId).Order());
         Assert.Equal(OrderStatus.Confirmed, (await views.FindAsync("usr_1", "ord_1"))!.Status);
         Assert.Equal(3, await views.Generations.DropAsync(0, OrderViews.KeySuffixes, CancellationToken.None));

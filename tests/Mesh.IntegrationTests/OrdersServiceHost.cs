@@ -42,6 +42,7 @@ public static class OrdersServiceHost
         services.AddSingleton<OrderSettler>();
         services.AddSingleton<OrderMetrics>();
         services.AddSingleton<OrderCancellation>();
+        services.AddSingleton<OrderPlacement>();
         services.AddTransient<OrderSweeper>();
         services.AddTransient<CreditOutcomeHandler>();
         services.AddKafkaEvents(configuration);

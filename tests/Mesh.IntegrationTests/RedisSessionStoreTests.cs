@@ -58,16 +58,18 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis) : RedisTest
     [Fact]
     public async Task Authenticate_UsedWithinIdleTimeout_SlidesExpiry()
     {
-        var store = Store(TimeSpan.FromMilliseconds(1500), TimeSpan.FromHours(1));
+        // Each use comes a third of the idle timeout after the last, so a loaded machine has two
+        // seconds of slack before a slow step could let the session lapse between uses.
+        var store = Store(TimeSpan.FromSeconds(3), TimeSpan.FromHours(1));
         var grant = await store.CreateAsync("usr_1", "", CancellationToken.None);
 
         for (var i = 0; i < 4; i++)
         {
-            await Task.Delay(500);
+            await Task.Delay(1000);
             Assert.Equal("usr_1", (await store.AuthenticateAsync(grant.Token, CancellationToken.None))?.UserId);
         }
 
-        await Task.Delay(2000);
+        await Task.Delay(3500);
         Assert.Null(await store.AuthenticateAsync(grant.Token, CancellationToken.None));
     }
 

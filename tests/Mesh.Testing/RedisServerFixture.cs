@@ -13,6 +13,12 @@ namespace Mesh.Testing;
 /// </summary>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
+    /// <summary>
+    /// The memory limit, under the policy the mesh runs with everywhere (noeviction: a full Redis
+    /// refuses writes instead of dropping keys), far above what any test stores.
+    /// </summary>
+    public const string MaxMemory = "1gb";
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string? _secrets;
@@ -128,6 +134,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
                  {
                      "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                      "--daemonize", "no", "--loglevel", "warning",
+                     "--maxmemory", MaxMemory, "--maxmemory-policy", "noeviction",
                  })
         {
             start.ArgumentList.Add(argument);

@@ -7,6 +7,7 @@ var root = new RootCommand("Mesh benchmarks. Each one runs against a Redis you n
     QuotasCommand.Create(),
     EventsCommand.Create(),
     IdentityCommand.Create(),
+    RedisMemoryCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -9,6 +9,7 @@ using Mesh.Gateway.Quotas;
 using Mesh.Gateway.Routing;
 using Mesh.Identity;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
 using Auth = Mesh.Contracts.V1.Auth;
@@ -27,6 +28,7 @@ public static class GatewayServiceExtensions
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddRedisSessions(builder.Configuration);
+        services.AddRedisKeyFamilies(Workloads.Gateway);
         services.AddGatewayQuotas(builder.Configuration);
         services.AddSingleton<CredentialQuota>();
         var secure = builder.AddWorkloadIdentity(required: true);

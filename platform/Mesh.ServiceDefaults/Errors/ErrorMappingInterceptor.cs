@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Mesh.ServiceDefaults.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -7,10 +8,14 @@ namespace Mesh.ServiceDefaults.Errors;
 
 /// <summary>
 /// The one place where failures become gRPC statuses: domain failures keep their code and details,
-/// anything unexpected is logged and answered INTERNAL without leaking its message.
+/// Redis unreachable or full is answered UNAVAILABLE with RetryInfo (nothing was written, a retry
+/// is safe); anything unexpected is logged and answered INTERNAL without leaking its message.
 /// </summary>
 public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
 {
+    /// <summary>A connection that failed is retried by the multiplexer about every second.</summary>
+    private static readonly TimeSpan DependencyRetryAfter = TimeSpan.FromSeconds(1);
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -48,7 +53,10 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 return null;
             case RedisConnectionException or RedisTimeoutException:
                 LogDependencyDown(exception, context.Method);
-                return new RpcException(new Status(StatusCode.Unavailable, "A dependency is unavailable; retry later."));
+                return new UnavailableException("A dependency is unavailable; retry later.", DependencyRetryAfter).ToRpcException();
+            case RedisServerException when RedisOutOfMemory.Is(exception):
+                LogStoreFull(exception, context.Method);
+                return new StoreFullException().ToRpcException();
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
             default:
@@ -62,4 +70,7 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable in {Method}")]
     private partial void LogDependencyDown(Exception exception, string method);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis refused a write in {Method}: it is at maxmemory (noeviction)")]
+    private partial void LogStoreFull(Exception exception, string method);
 }

@@ -1,4 +1,5 @@
 using Mesh.Identity;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,10 @@ namespace Mesh.ServiceDefaults.Redis;
 
 public static class RedisExtensions
 {
-    /// <summary>One multiplexer per process, connected lazily and reconnecting by itself.</summary>
+    /// <summary>
+    /// One multiplexer per process, connected lazily and reconnecting by itself, and the
+    /// <c>Mesh.Redis</c> metrics polled from it (<see cref="RedisMetricsExtensions.AddRedisMetrics"/>).
+    /// </summary>
     public static IServiceCollection AddRedis(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RedisOptions>()
@@ -23,6 +27,7 @@ public static class RedisExtensions
             options.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(options);
         });
+        services.AddRedisMetrics();
         return services;
     }
 

@@ -18,4 +18,15 @@ public sealed class RedisOptions
 
     /// <summary>PEM certificates of the CA that signed Redis's TLS certificate, when it is not in the system's store.</summary>
     public string TrustBundleFile { get; set; } = "";
+
+    /// <summary>How often each process reads INFO (and advances its key census) for the <c>Mesh.Redis</c> metrics.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How many keys the key census may visit per poll and master node (SCAN's COUNT): a pass over
+    /// a node takes its key count divided by this many polls. 0 turns the census off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int KeyScanBudget { get; set; } = 10_000;
 }

@@ -10,9 +10,23 @@ namespace Mesh.ServiceDefaults.Redis;
 /// switches by changing that single field. While a rebuild runs, its marker names its generation
 /// and live writers write to both (<see cref="TargetsAsync"/>). Generation 0 is the key space of
 /// a service that was never rebuilt.
+/// <para>
+/// Readers and writers use the targets as read at most <see cref="CacheFor"/> ago, so a request
+/// costs no extra round trip for them. What makes that safe: a rebuild waits that long after
+/// setting its marker before it captures the log's end (so every event it does not read is
+/// written by someone who saw the marker), and until the switch the targets a writer holds name
+/// the rebuild too; after the switch, reads may see the replaced generation for that long, which
+/// is complete up to the switch.
+/// </para>
 /// </summary>
-public sealed class ViewGenerations(IConnectionMultiplexer redis, string prefix)
+public sealed class ViewGenerations(IConnectionMultiplexer redis, string prefix, TimeProvider clock, TimeSpan? cacheFor = null)
 {
+    /// <summary>How long a read of the targets is reused, unless the constructor says otherwise.</summary>
+    public static readonly TimeSpan DefaultCacheFor = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
+    private (ViewTargets Targets, long ReadAt)? _cached;
+
     // KEYS state, marker. Returns {live generation, rebuild generation or false}.
     private const string TargetsScript = """
         local live = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
@@ -84,14 +98,38 @@ public sealed class ViewGenerations(IConnectionMultiplexer redis, string prefix)
         generation == 0 ? $"{prefix}:{{{ownerId}}}" : $"{prefix}:{{{ownerId}}}:g{generation}";
 
     /// <summary>The live generation: what reads use.</summary>
-    public async Task<long> LiveAsync() =>
-        (long?)await redis.GetDatabase().HashGetAsync(StateKey, "generation") ?? 0;
+    public async Task<long> LiveAsync() => (await TargetsAsync()).Live;
 
-    /// <summary>The generations a live write goes to: the live one, and a running rebuild's.</summary>
-    public async Task<ViewTargets> TargetsAsync()
+    /// <summary>How stale the targets a reader or writer uses may be: a rebuild waits this long after its marker.</summary>
+    public TimeSpan CacheFor { get; } = cacheFor ?? DefaultCacheFor;
+
+    /// <summary>
+    /// The generations a live write goes to: the live one, and a running rebuild's; as read at most
+    /// <see cref="CacheFor"/> ago unless <paramref name="fresh"/>.
+    /// </summary>
+    public async Task<ViewTargets> TargetsAsync(bool fresh = false)
     {
+        lock (_gate)
+        {
+            if (!fresh && _cached is { } cached && clock.GetElapsedTime(cached.ReadAt) < CacheFor)
+            {
+                return cached.Targets;
+            }
+        }
+
+        // Taken before the read: the entry is never thought fresher than the answer it holds.
+        var readAt = clock.GetTimestamp();
         var reply = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(TargetsScript, [StateKey, MarkerKey]))!;
-        return new ViewTargets((long)reply[0], reply[1].IsNull ? null : (long)reply[1]);
+        var targets = new ViewTargets((long)reply[0], reply[1].IsNull ? null : (long)reply[1]);
+        lock (_gate)
+        {
+            if (_cached is not { } newer || newer.ReadAt < readAt)
+            {
+                _cached = (targets, readAt);
+            }
+        }
+
+        return targets;
     }
 
     /// <summary>The running rebuild's id, or null after this one's marker was set (with its generation).</summary>
@@ -134,7 +172,7 @@ public sealed class ViewGenerations(IConnectionMultiplexer redis, string prefix)
     /// </summary>
     public async Task<long> DropAsync(long generation, IReadOnlyList<string> suffixes, CancellationToken cancellationToken)
     {
-        var targets = await TargetsAsync();
+        var targets = await TargetsAsync(fresh: true);
         if (generation == targets.Live || generation == targets.Rebuild)
         {
             throw new InvalidOperationException($"Generation {generation} of {prefix} is in use.");

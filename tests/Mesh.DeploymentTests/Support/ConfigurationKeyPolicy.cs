@@ -29,6 +29,9 @@ public static class ConfigurationKeyPolicy
         "Redis:User",
         "Redis:PasswordFile",
         "Redis:TrustBundleFile",
+        // The Mesh.Redis metrics: how often INFO is polled, how many keys each poll's census visits.
+        "Redis:MetricsInterval",
+        "Redis:KeyScanBudget",
         "Health:Port",
         // The address of the coordination sidecar for the services that use it.
         "Sidecar:Address",

@@ -29,8 +29,11 @@ public sealed class RedisProcess : IAsyncDisposable
     {
         Kill();
         var info = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", $"{Port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning" }
-                     .Concat(extraArguments))
+        foreach (var argument in new[]
+                 {
+                     "--port", $"{Port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning",
+                     "--maxmemory", RedisServerFixture.MaxMemory, "--maxmemory-policy", "noeviction",
+                 }.Concat(extraArguments))
         {
             info.ArgumentList.Add(argument);
         }

@@ -7,6 +7,7 @@ using Mesh.Notifications.Streaming;
 using Mesh.Replay;
 using Mesh.ServiceDefaults.Hosting;
 using Mesh.ServiceDefaults.Redis;
+using Mesh.ServiceDefaults.Redis.Metrics;
 
 namespace Mesh.Notifications.Extensions;
 
@@ -21,6 +22,7 @@ public static class NotificationServiceExtensions
     public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
     {
         builder.AddInternalServer(Callers);
+        builder.Services.AddRedisKeyFamilies(Workloads.Notifications);
         builder.Services.AddOptions<StreamOptions>()
             .Bind(builder.Configuration.GetSection(StreamOptions.SectionName))
             .ValidateDataAnnotations()

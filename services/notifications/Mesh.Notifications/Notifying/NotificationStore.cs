@@ -22,7 +22,7 @@ public sealed class NotificationStore(IConnectionMultiplexer redis, IOptions<Not
 
     private readonly RedisTimeline _timeline = new(redis, Prefix);
 
-    public ViewGenerations Generations { get; } = new(redis, Prefix);
+    public ViewGenerations Generations { get; } = new(redis, Prefix, clock);
 
     /// <summary>Adds the notification (to a running rebuild too) and, if new, publishes it live.</summary>
     public async Task<bool> AddAsync(Notification notification)

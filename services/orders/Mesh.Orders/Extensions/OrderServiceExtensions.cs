@@ -1,6 +1,4 @@
 using Mesh.Contracts.Events.V1;
-using Mesh.Coordination;
-using Mesh.Coordination.Locks;
 using Mesh.Identity;
 using Mesh.Messaging;
 using Mesh.Orders.Catalog;
@@ -10,6 +8,7 @@ using Mesh.Replay;
 using Mesh.ServiceDefaults.Events;
 using Mesh.ServiceDefaults.Hosting;
 using Mesh.ServiceDefaults.Redis;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Orders.Extensions;
@@ -25,6 +24,7 @@ public static class OrderServiceExtensions
     public static WebApplicationBuilder AddOrderServices(this WebApplicationBuilder builder)
     {
         builder.AddInternalServer(Callers);
+        builder.Services.AddRedisKeyFamilies(Workloads.Orders);
         builder.Services.AddOptions<OrderOptions>()
             .Bind(builder.Configuration.GetSection(OrderOptions.SectionName))
             .ValidateDataAnnotations()
@@ -38,14 +38,12 @@ public static class OrderServiceExtensions
         builder.Services.AddSingleton<SettlementQueue>();
         builder.Services.AddSingleton<OrderSettler>();
         builder.Services.AddSingleton<OrderMetrics>();
-        builder.Services.AddDistributedLocks(builder.Configuration);
         builder.Services.AddSingleton<OrderPlacement>();
         builder.Services.AddSingleton<OrderCancellation>();
         builder.Services.AddHostedService<OrderSweeper>();
         builder.AddReplay<OrderViewsRebuild>();
         builder.Services.AddKafkaEvents(builder.Configuration)
             .TreatAsTransient(RedisTransientFailures.IsTransient)
-            .TreatAsTransient<LockUnavailableException>()
             .AddConsumer<OrderPlaced, OrderViewProjection>()
             .AddConsumer<OrderConfirmed, OrderViewProjection>()
             .AddConsumer<OrderRejected, OrderViewProjection>()

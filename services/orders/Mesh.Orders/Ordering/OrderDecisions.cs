@@ -3,17 +3,17 @@ using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.V1;
-using Mesh.Coordination.Locks;
 using Mesh.ServiceDefaults.Events;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Order = Mesh.Contracts.V1.Order;
 
 namespace Mesh.Orders.Ordering;
 
 /// <summary>
 /// The order service's decisions, each recorded with the event it emits before that event is
 /// published, so that every retry republishes the identical event (design "record, then publish"):
-/// the idempotency claim (holding its OrderPlaced, for <c>Orders:IdempotencyRetention</c>) and the
+/// the idempotency claim (holding its OrderPlaced and its order id, for <c>Orders:IdempotencyRetention</c>) and the
 /// settlement of each order (<c>orders:{user}:settlement:&lt;order&gt;</c>: the first outcome and a
 /// cancellation, for <c>Events:DecisionRetention</c>, which outlives any redelivery of the events
 /// that lead to it). Keys of a user share the user's hash tag.
@@ -23,15 +23,17 @@ public sealed class OrderDecisions(IConnectionMultiplexer redis, IOptions<OrderO
     private static readonly TypeRegistry Outcomes =
         TypeRegistry.FromMessages(OrderConfirmed.Descriptor, OrderRejected.Descriptor, OrderCancelled.Descriptor);
 
-    // KEYS[1] claim, KEYS[2] its fence; ARGV event bytes, retention ms. Returns the earlier claim, or nil.
+    // KEYS claim, the live view's items and status; ARGV the event, retention ms, its order id.
+    // Returns {the claimed event, the claimed order in the view or false, its final status or
+    // false}: a new claim is never in the view yet; an earlier one is once its event was published.
     private const string ClaimScript = """
-        redis.call('PEXPIRE', KEYS[2], ARGV[2])
-        local previous = redis.call('GET', KEYS[1])
-        if previous then
-          return previous
+        local previous = redis.call('HMGET', KEYS[1], 'event', 'order')
+        if not previous[1] then
+          redis.call('HSET', KEYS[1], 'event', ARGV[1], 'order', ARGV[3])
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return {ARGV[1], false, false}
         end
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return false
+        return {previous[1], redis.call('HGET', KEYS[2], previous[2]), redis.call('HGET', KEYS[3], previous[2])}
         """;
 
     // KEYS[1] settlement; ARGV status, outcome (Any), retention ms. Returns {outcome, cancellation or false}
@@ -68,28 +70,20 @@ public sealed class OrderDecisions(IConnectionMultiplexer redis, IOptions<OrderO
         """;
 
     /// <summary>
-    /// Claims the idempotency key for <paramref name="candidate"/> as the holder of the placement
-    /// lock with <paramref name="fencingToken"/>; when the key was claimed before, returns the event
-    /// it was claimed for instead. Null when a later holder of the lock has written already: this
-    /// holder's lock expired while it was paused, and it must not write.
+    /// Claims the idempotency key for <paramref name="candidate"/> unless it was claimed before,
+    /// and returns the event it is claimed for, with that order as the view shows it if its event
+    /// was published already (<paramref name="liveView"/>: the user's view, live generation).
     /// </summary>
-    public async Task<OrderPlaced?> ClaimAsync(OrderPlaced candidate, long fencingToken, CancellationToken cancellationToken)
+    public async Task<(OrderPlaced Placed, Order? Existing)> ClaimAsync(
+        OrderPlaced candidate, OrderViewKeys liveView, CancellationToken cancellationToken)
     {
-        var claimKey = $"orders:{{{candidate.UserId}}}:idempotency:{candidate.IdempotencyKey}";
-        var fenceKey = claimKey + ":fence";
-        var written = await redis.GetDatabase().FencedWriteAsync(
-            fenceKey,
-            fencingToken,
+        cancellationToken.ThrowIfCancellationRequested();
+        var reply = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             ClaimScript,
-            [claimKey, fenceKey],
-            [candidate.ToByteArray(), (long)options.Value.IdempotencyRetention.TotalMilliseconds],
-            cancellationToken);
-        if (!written.Applied)
-        {
-            return null;
-        }
-
-        return written.Reply is { IsNull: false } previous ? OrderPlaced.Parser.ParseFrom((byte[])previous!) : candidate;
+            [$"orders:{{{candidate.UserId}}}:idempotency:{candidate.IdempotencyKey}", liveView.Items, liveView.Status],
+            [candidate.ToByteArray(), (long)options.Value.IdempotencyRetention.TotalMilliseconds, candidate.OrderId]))!;
+        var placed = OrderPlaced.Parser.ParseFrom((byte[])reply[0]!);
+        return (placed, reply[1].IsNull ? null : OrderViews.FromStored((byte[])reply[1]!, reply[2]));
     }
 
     /// <summary>

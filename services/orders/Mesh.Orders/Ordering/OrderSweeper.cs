@@ -89,6 +89,12 @@ public sealed partial class OrderSweeper(
             return;
         }
 
+        if (await decisions.FindAsync(task.UserId, task.OrderId) is not null)
+        {
+            // Settled in time; whoever recorded the outcome publishes it (its cause is retried until then).
+            return;
+        }
+
         var order = await views.FindAsync(task.UserId, task.OrderId);
         var deadline = options.Value.SettleWithin;
         var timeout = OrderMapper.ToTimedOut(task.UserId, task.OrderId, order?.TotalCents ?? 0, deadline, now);

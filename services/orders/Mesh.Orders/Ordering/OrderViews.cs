@@ -22,7 +22,8 @@ public sealed class OrderViews(IConnectionMultiplexer redis, IOptions<OrderOptio
     /// <summary>The names the view's keys end with (for dropping an old generation).</summary>
     public static readonly IReadOnlyList<string> KeySuffixes = ["items", "index", "status"];
 
-    // KEYS items, index, status; ARGV id, at ms, order, trim before ms. 1 when added.
+    // KEYS items, index, status; ARGV id, at ms, order, trim before ms. {1 when added, 1 when the
+    // order has a final status already}.
     private const string AddScript = """
         local added = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3])
         if added == 1 then
@@ -34,7 +35,7 @@ public sealed class OrderViews(IConnectionMultiplexer redis, IOptions<OrderOptio
           redis.call('HDEL', KEYS[3], unpack(expired))
           redis.call('ZREM', KEYS[2], unpack(expired))
         end
-        return added
+        return {added, redis.call('HEXISTS', KEYS[3], ARGV[1])}
         """;
 
     // KEYS status; ARGV id, "status|reason", 1 when it is a cancellation, the rejected prefix "3|".
@@ -69,29 +70,40 @@ public sealed class OrderViews(IConnectionMultiplexer redis, IOptions<OrderOptio
 
     private static readonly string RejectedPrefix = ((int)OrderStatus.Rejected).ToString(CultureInfo.InvariantCulture) + "|";
 
-    public ViewGenerations Generations { get; } = new(redis, "orders");
+    public ViewGenerations Generations { get; } = new(redis, "orders", clock);
 
-    /// <summary>Adds the order to its user's view (every target generation) unless it is there.</summary>
-    public async Task ProjectAsync(OrderPlaced placed)
+    /// <summary>
+    /// Adds the order to its user's view (every target generation) unless it is there; true when
+    /// the live view has a final status for it already (its outcome was projected first).
+    /// </summary>
+    public async Task<bool> ProjectAsync(OrderPlaced placed)
     {
         var targets = await Generations.TargetsAsync();
+        var settled = false;
         foreach (var generation in targets.All)
         {
-            await ProjectAsync(generation, placed);
+            var (_, final) = await ProjectAsync(generation, placed);
+            settled |= generation == targets.Live && final;
         }
+
+        return settled;
     }
 
-    /// <summary>Adds the order to the view of one generation; true when it was not there.</summary>
-    public async Task<bool> ProjectAsync(long generation, OrderPlaced placed)
+    /// <summary>Adds the order to the view of one generation: whether it was added, and whether it has a final status.</summary>
+    public async Task<(bool Added, bool Final)> ProjectAsync(long generation, OrderPlaced placed)
     {
-        var scope = Generations.Scope(placed.UserId, generation);
+        var keys = KeysOf(placed.UserId, generation);
         var trimBefore = clock.GetUtcNow() - options.Value.HistoryRetention;
-        return (long)await redis.GetDatabase().ScriptEvaluateAsync(
+        var reply = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             AddScript,
-            [$"{scope}:items", $"{scope}:index", $"{scope}:status"],
+            [keys.Items, keys.Index, keys.Status],
             [placed.OrderId, placed.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds(),
-                OrderMapper.ToPendingOrder(placed).ToByteArray(), trimBefore.ToUnixTimeMilliseconds()]) == 1;
+                OrderMapper.ToPendingOrder(placed).ToByteArray(), trimBefore.ToUnixTimeMilliseconds()]))!;
+        return ((long)reply[0] == 1, (long)reply[1] == 1);
     }
+
+    /// <summary>The keys of the user's view in the live generation (as read at most a moment ago: no round trip).</summary>
+    public async Task<OrderViewKeys> LiveKeysAsync(string userId) => KeysOf(userId, await Generations.LiveAsync());
 
     /// <summary>Sets the order's final status from an outcome event (every target generation).</summary>
     public async Task ProjectOutcomeAsync(IMessage outcome)
@@ -135,6 +147,15 @@ public sealed class OrderViews(IConnectionMultiplexer redis, IOptions<OrderOptio
             .ToList();
         var hasMore = orders.Count > count;
         return (hasMore ? orders[..count] : orders, hasMore);
+    }
+
+    /// <summary>The order as the view stores it (placed, pending) with its final status applied, if any.</summary>
+    internal static Order FromStored(byte[] placed, RedisResult final) => WithStatus(placed, final);
+
+    private OrderViewKeys KeysOf(string userId, long generation)
+    {
+        var scope = Generations.Scope(userId, generation);
+        return new OrderViewKeys($"{scope}:items", $"{scope}:index", $"{scope}:status");
     }
 
     private static Order WithStatus(byte[] placed, RedisResult final)

@@ -1,5 +1,6 @@
 using Mesh.Identity;
 using Mesh.ServiceDefaults.Hosting;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Mesh.Sidecar.Apps;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,8 @@ public static class AppExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SidecarAppsOptions>, SidecarAppsOptionsValidator>();
         builder.Services.AddSingleton<AppTokens>();
+        // Every app's locks and limits live under the sidecar's own key prefixes.
+        builder.Services.AddRedisKeyFamilies(Workloads.Sidecar);
         if (builder.AddWorkloadIdentity(required: false))
         {
             builder.WebHost.ConfigureKestrel(kestrel => MeshServerTls.Configure(kestrel, requireClientCertificate: false));

@@ -42,31 +42,27 @@ public sealed partial class CreditReservationHandler(
         LogDecided(placed.OrderId, placed.UserId, decision.Descriptor.Name);
     }
 
-    /// <summary>The decision recorded for this OrderPlaced, taking it first if there is none yet.</summary>
+    /// <summary>
+    /// The decision recorded for this OrderPlaced, taking it first if there is none yet: under the
+    /// user's lock, one read of everything the decision needs, then one fenced write.
+    /// </summary>
     public async Task<IMessage> DecideAsync(OrderPlaced placed, CancellationToken cancellationToken)
     {
-        if ((await credit.FindAsync(placed.UserId, placed.OrderId)).Decision is { } earlier)
-        {
-            return earlier;
-        }
-
         await using var held = await locks.TryAcquireAsync(CreditLock.Resource(placed.UserId), CreditLock.Owner, cancellationToken)
             ?? throw new CreditLockException($"The credit lock of {placed.UserId} stayed held by others; the record will be retried.");
         using var work = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.LockLost);
 
-        var recorded = await credit.FindAsync(placed.UserId, placed.OrderId);
-        if (recorded.Decision is { } decided)
+        var state = await credit.ReadAsync(placed.UserId, placed.OrderId);
+        if (state.Record.Decision is { } decided)
         {
             return decided;
         }
 
-        var account = await accounts.FindByIdAsync(placed.UserId);
-        var limit = account is null ? (long?)null : account.CreditLimitCents ?? options.Value.DefaultCreditLimitCents;
-        var reserved = await credit.ReservedAsync(placed.UserId);
-        var candidate = CreditDecision.Decide(placed, limit, reserved, recorded.EndedAs, clock.GetUtcNow());
+        var limit = state.LimitCents ?? await LimitFromAccountAsync(placed.UserId);
+        var candidate = CreditDecision.Decide(placed, limit, state.ReservedCents, state.Record.EndedAs, clock.GetUtcNow());
         var record = await credit.DecideAsync(
-            placed.UserId, placed.OrderId, reserved, CreditDecision.ReservedAfter(candidate, reserved), candidate,
-            held.FencingToken, work.Token);
+            placed.UserId, placed.OrderId, state.ReservedCents, CreditDecision.ReservedAfter(candidate, state.ReservedCents), candidate,
+            held.FencingToken, work.Token, limit);
         switch (record.Outcome)
         {
             case CreditRecordOutcome.Recorded:
@@ -78,6 +74,10 @@ public sealed partial class CreditReservationHandler(
                 throw new CreditLockException($"The reserved credit of {placed.UserId} changed under its lock; retrying.");
         }
     }
+
+    // Null for an unknown user; the decision rejects the order then.
+    private async Task<long?> LimitFromAccountAsync(string userId) =>
+        await accounts.FindByIdAsync(userId) is { } account ? account.CreditLimitCents ?? options.Value.DefaultCreditLimitCents : null;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Credit for order {OrderId} of {UserId}: {Decision}")]
     private partial void LogDecided(string orderId, string userId, string decision);

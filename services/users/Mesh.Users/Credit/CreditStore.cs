@@ -18,9 +18,17 @@ namespace Mesh.Users.Credit;
 /// </summary>
 public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window)
 {
-    // KEYS credit, order; ARGV reserved as read, reserved after, decision (Any), retention ms.
-    // A decision recorded before wins; a reserved total that moved since it was read refuses the
-    // write (it cannot under the lock; a guard, not a path).
+    // KEYS credit, order. {decision, release, ended, reserved, limit}: all a decision reads.
+    private const string ReadScript = """
+        local order = redis.call('HMGET', KEYS[2], 'decision', 'release', 'ended')
+        local credit = redis.call('HMGET', KEYS[1], 'reserved', 'limit')
+        return {order[1], order[2], order[3], credit[1], credit[2]}
+        """;
+
+    // KEYS credit, order; ARGV reserved as read, reserved after, decision (Any), retention ms, the
+    // user's limit ('' when unknown). A decision recorded before wins; a reserved total that moved
+    // since it was read refuses the write (it cannot under the lock; a guard, not a path). The limit
+    // is remembered next to the reserved total, so the next decision reads both at once.
     private const string DecideScript = """
         local previous = redis.call('HGET', KEYS[2], 'decision')
         if previous then
@@ -31,6 +39,9 @@ public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window
         end
         if ARGV[2] ~= ARGV[1] then
           redis.call('HSET', KEYS[1], 'reserved', ARGV[2])
+        end
+        if ARGV[5] ~= '' then
+          redis.call('HSETNX', KEYS[1], 'limit', ARGV[5])
         end
         redis.call('HSET', KEYS[2], 'decision', ARGV[3])
         redis.call('PEXPIRE', KEYS[2], ARGV[4])
@@ -66,6 +77,18 @@ public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window
         return {'recorded'}
         """;
 
+    /// <summary>What a decision for the order reads, in one round trip: its record, the reserved total, the remembered limit.</summary>
+    public async Task<CreditState> ReadAsync(string userId, string orderId)
+    {
+        var reply = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            ReadScript, [CreditKey(userId), OrderKey(userId, orderId)]))!;
+        var record = new OrderCredit(
+            reply[0].IsNull ? null : Unpack((byte[])reply[0]!),
+            reply[1].IsNull ? null : (CreditReleased)Unpack((byte[])reply[1]!),
+            reply[2].IsNull ? null : (string?)reply[2]);
+        return new CreditState(record, reply[3].IsNull ? 0 : (long)reply[3], reply[4].IsNull ? null : (long)reply[4]);
+    }
+
     public async Task<long> ReservedAsync(string userId) =>
         (long?)await redis.GetDatabase().HashGetAsync(CreditKey(userId), "reserved") ?? 0;
 
@@ -87,9 +110,9 @@ public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window
     /// </summary>
     public async Task<CreditRecord> DecideAsync(
         string userId, string orderId, long reservedBefore, long reservedAfter, IMessage decision,
-        long fencingToken, CancellationToken cancellationToken) =>
+        long fencingToken, CancellationToken cancellationToken, long? limitCents = null) =>
         await WriteAsync(userId, fencingToken, DecideScript, [CreditKey(userId), OrderKey(userId, orderId)],
-            [reservedBefore, reservedAfter, Pack(decision), RetentionMs], cancellationToken);
+            [reservedBefore, reservedAfter, Pack(decision), RetentionMs, limitCents is { } limit ? limit : ""], cancellationToken);
 
     /// <summary>Records <paramref name="release"/> of <paramref name="reservation"/> and gives its amount back.</summary>
     public async Task<CreditRecord> ReleaseAsync(

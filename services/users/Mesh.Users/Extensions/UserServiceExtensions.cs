@@ -7,6 +7,7 @@ using Mesh.Replay;
 using Mesh.ServiceDefaults.Events;
 using Mesh.ServiceDefaults.Hosting;
 using Mesh.ServiceDefaults.Redis;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
 using Mesh.Users.Grpc;
@@ -28,6 +29,7 @@ public static class UserServiceExtensions
     public static WebApplicationBuilder AddUserServices(this WebApplicationBuilder builder)
     {
         builder.AddInternalServer(Callers);
+        builder.Services.AddRedisKeyFamilies(Workloads.Users);
         builder.Services.AddOptions<CreditOptions>()
             .Bind(builder.Configuration.GetSection(CreditOptions.SectionName))
             .ValidateDataAnnotations()

@@ -18,6 +18,9 @@ public sealed class SpendingRebuild(IConnectionMultiplexer redis, SpendingViews 
 
     public IReadOnlyList<MessageDescriptor> Events { get; } = [CreditReserved.Descriptor, CreditReleased.Descriptor];
 
+    // The live projection checks the marker inside its write script.
+    public TimeSpan WriterLag => TimeSpan.Zero;
+
     public async Task<RebuildStart> BeginAsync(string rebuildId, TimeSpan markerTtl)
     {
         var running = await redis.GetDatabase().ScriptEvaluateAsync(
