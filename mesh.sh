@@ -606,8 +606,12 @@ trx_counts() {
 cmd_test() {
   ensure_deps
   build
-  # Dapr's JavaScript SDK for the sidecar's Dapr tests.
+  # Dapr's JavaScript SDK for the sidecar's Dapr tests, and the TypeScript sample, compiled with
+  # tsc, which tests/Mesh.EndToEndTests runs next to the mesh.
   npm_install tests/dapr-js
+  npm_install samples/order-audit
+  log "compiling samples/order-audit (tsc)"
+  (cd samples/order-audit && npm run --silent build) || die "samples/order-audit does not compile"
   local results="$STATE_DIR/test-results"
   rm -rf "$results"
   mkdir -p "$results"
