@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { DaprClient } from "@dapr/dapr";
 import { AuditLog } from "./auditLog";
-import { OrderConfirmedDecoder } from "./orderConfirmed";
+import { OrderConfirmed, OrderConfirmedDecoder } from "./orderConfirmed";
 import { RateLimits } from "./rateLimits";
 
 export interface ConsumedRecord {
@@ -18,7 +18,9 @@ const LockExpirySeconds = 30;
  * Handles one OrderConfirmed: under a lock on the order (Dapr's lock API, served by the mesh's
  * sidecar), asks the sidecar whether the audit may go on now (RateLimits) and records the order
  * with that decision. Idempotent by event id: a record redelivered after a restart, whose line is
- * already in the audit log, is skipped, so every order is recorded once.
+ * already in the audit log, is skipped, so every order is recorded once. A record that does not
+ * decode is recorded as skipped (it never will); a sidecar that fails or a lock held elsewhere
+ * throws, so kafkajs retries the record (with backoff) and commits nothing past it.
  */
 export class AuditHandler {
   private readonly owner = `${os.hostname()}-${process.pid}`;
@@ -38,7 +40,15 @@ export class AuditHandler {
       return;
     }
 
-    const order = this.decoder.decode(record.value);
+    let order: OrderConfirmed;
+    try {
+      order = this.decoder.decode(record.value);
+    } catch (error) {
+      // No code will ever decode it: record that it was skipped rather than stall the partition.
+      this.log.write({ at: new Date().toISOString(), skipped: "undecodable", partition: record.partition, offset: record.offset, error: String(error) });
+      return;
+    }
+
     if (this.recorded.has(order.eventId)) {
       return;
     }

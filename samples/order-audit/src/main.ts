@@ -59,7 +59,8 @@ function recordedEventIds(file: string): Set<string> {
   if (!fs.existsSync(file)) {
     return new Set();
   }
-  return new Set(fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).eventId as string));
+  return new Set(fs.readFileSync(file, "utf8").split("\n").filter(Boolean)
+    .map((line) => JSON.parse(line).eventId as string | undefined).filter((id): id is string => !!id));
 }
 
 main().catch((error: unknown) => {

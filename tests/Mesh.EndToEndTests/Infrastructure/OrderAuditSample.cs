@@ -108,10 +108,13 @@ public sealed class OrderAuditSample : IAsyncDisposable
         return audit;
     }
 
-    /// <summary>What the sample recorded so far, one entry per line of its audit log, in order.</summary>
+    /// <summary>The orders the sample recorded so far, in order (lines of records it skipped left out).</summary>
     public IReadOnlyList<JsonElement> Entries() =>
         File.Exists(_auditFile)
-            ? [.. File.ReadAllLines(_auditFile).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone())]
+            ? [.. File.ReadAllLines(_auditFile)
+                .Where(l => l.Length > 0)
+                .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+                .Where(e => e.TryGetProperty("orderId", out _))]
             : [];
 
     public async ValueTask DisposeAsync()
