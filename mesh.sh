@@ -96,6 +96,15 @@ Commands:
          every retention window shortened to a minute, and measure Redis's used_memory and keys
          per family: empty, after the orders settled, after the windows passed. About 5 minutes;
          extra arguments go to the benchmark, e.g. --order-count 2000. Results: docs/BENCHMARKS.md.
+  bench saga
+         Build the bench, the gateway and the three services, start a throw-away redis-server and
+         an in-process dev broker, and run the mesh as up does (mutual TLS, quotas charged): 64
+         users with a Subscribe stream each place orders at 100/s and 500/s, then in a closed
+         loop (the maximum), then at half the maximum. Reports settled orders/s, PlaceOrder-to-
+         notification p50/p99/max, the time per hop, Redis commands and round trips and Kafka
+         records per order, and ListSessions/s through the same gateway as the ceiling. Fails if
+         an order is lost or doubled. About 3 minutes; extra arguments go to the benchmark, e.g.
+         --seconds 10 --rates 50. Results: docs/BENCHMARKS.md.
   replay <service>|all
          Rebuild a service's Redis views from the start of its Kafka topics into a fresh key
          space, then switch over atomically, while the mesh keeps running (start it first with
@@ -726,8 +735,8 @@ cmd_dlq() {
 
 cmd_bench() {
   local target="${1:-}"
-  [[ "$target" == locks || "$target" == quotas || "$target" == events || "$target" == identity || "$target" == redis-memory ]] ||
-    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events|identity|redis-memory"; }
+  [[ "$target" == locks || "$target" == quotas || "$target" == events || "$target" == identity || "$target" == redis-memory || "$target" == saga ]] ||
+    { usage >&2; die "bench needs a benchmark name: ./mesh.sh bench locks|quotas|events|identity|redis-memory|saga"; }
   shift
   ensure_deps
   log "building $BENCH_PROJECT ($BENCH_CONFIGURATION)"
@@ -747,7 +756,7 @@ cmd_bench() {
       dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
     done
   fi
-  if [[ "$target" == redis-memory ]]; then
+  if [[ "$target" == redis-memory || "$target" == saga ]]; then
     for project in gateway/Mesh.Gateway services/users/Mesh.Users services/orders/Mesh.Orders services/notifications/Mesh.Notifications; do
       dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
     done
@@ -778,8 +787,8 @@ cmd_bench() {
       --orders "services/orders/Mesh.Orders/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Orders.dll" "$@"
     return
   fi
-  if [[ "$target" == redis-memory ]]; then
-    dotnet "$BENCH_DLL" redis-memory --redis "$redis" \
+  if [[ "$target" == redis-memory || "$target" == saga ]]; then
+    dotnet "$BENCH_DLL" "$target" --redis "$redis" \
       --gateway "gateway/Mesh.Gateway/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Gateway.dll" \
       --users "services/users/Mesh.Users/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Users.dll" \
       --orders "services/orders/Mesh.Orders/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Orders.dll" \

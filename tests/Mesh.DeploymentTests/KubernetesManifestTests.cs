@@ -304,6 +304,21 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Identity_InsecureMode_IsSetByNoDeployment()
+    {
+        // One variable turns off mutual TLS and every caller check; it exists for benchmarks and
+        // local comparisons only, so no manifest, overlay, Compose file or example sets it.
+        var files = Directory.EnumerateFiles(Repository.PathOf("k8s"), "*", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Repository.PathOf("deploy"), "*", SearchOption.AllDirectories))
+            .Append(Repository.PathOf("docker-compose.yml"));
+
+        var setting = files.Where(f => File.ReadAllText(f).Contains("Identity__Insecure", StringComparison.OrdinalIgnoreCase)
+            || File.ReadAllText(f).Contains("Identity:Insecure", StringComparison.OrdinalIgnoreCase)).ToList();
+
+        Assert.Empty(setting);
+    }
+
+    [Fact]
     public void Gateway_Production_KeepsTheClientAddress()
     {
         var prod = Kustomization.Overlays.Single(o => o.Directory.EndsWith("/prod", StringComparison.Ordinal));

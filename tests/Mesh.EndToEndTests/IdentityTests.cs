@@ -121,18 +121,59 @@ public sealed class IdentityTests(MeshFixture mesh)
     }
 
     [Theory]
-    [InlineData(Workloads.Gateway)]
-    [InlineData(Workloads.Orders)]
-    [InlineData(Workloads.Sidecar)]
-    public async Task Rebuild_AnyWorkloadButTheOperator_PermissionDeniedAndNothingStarted(string workload)
+    [InlineData(Workloads.Users, Workloads.Gateway)]
+    [InlineData(Workloads.Users, Workloads.Orders)]
+    [InlineData(Workloads.Users, Workloads.Sidecar)]
+    [InlineData(Workloads.Orders, Workloads.Gateway)]
+    [InlineData(Workloads.Orders, Workloads.Users)]
+    [InlineData(Workloads.Notifications, Workloads.Gateway)]
+    [InlineData(Workloads.Notifications, Workloads.Orders)]
+    public async Task Rebuild_AnyWorkloadButTheOperator_PermissionDeniedAndNothingStarted(string service, string workload)
     {
-        using var channel = mesh.Pki.Channel(mesh.UsersAddress, workload);
+        using var channel = mesh.Pki.Channel(AddressOf(service), workload);
 
         await RpcAssert.FailsWithAsync(StatusCode.PermissionDenied, async () =>
         {
             using var call = new Replay.ReplayClient(channel).Rebuild(new RebuildRequest(), deadline: TestUser.Deadline);
             await call.ResponseStream.MoveNext();
         });
+    }
+
+    [Theory]
+    [InlineData(Workloads.Operator)]
+    [InlineData(Workloads.Orders)]
+    [InlineData(Workloads.Users)]
+    [InlineData(Workloads.Sidecar)]
+    public async Task Notifications_UserIdFromAnotherWorkloadThanTheGateway_PermissionDeniedForListAndStream(string workload)
+    {
+        var victim = await TestUser.CreateAsync(mesh.Gateway);
+        using var channel = mesh.Pki.Channel(mesh.NotificationsAddress, workload);
+        var client = new Notifications.NotificationsClient(channel);
+
+        var listed = await RpcAssert.FailsWithAsync(StatusCode.PermissionDenied, () =>
+            client.ListNotificationsAsync(new ListNotificationsRequest(), AsUser(victim.UserId)).ResponseAsync);
+        var streamed = await RpcAssert.FailsWithAsync(StatusCode.PermissionDenied, async () =>
+        {
+            using var call = client.Subscribe(new SubscribeRequest(), AsUser(victim.UserId));
+            await call.ResponseStream.MoveNext();
+        });
+
+        Assert.Equal("CALLER_NOT_ALLOWED", listed.Detail<ErrorInfo>().Reason);
+        Assert.Equal($"spiffe://{TestPki.TrustDomain}/{workload}", streamed.Detail<ErrorInfo>().Metadata["caller"]);
+    }
+
+    [Fact]
+    public async Task HealthPort_PlaintextWithoutCertificate_AnswersHealthAndRefusesEverythingElse()
+    {
+        var victim = await TestUser.CreateAsync(mesh.Gateway);
+        using var channel = GrpcChannel.ForAddress(mesh.OrdersHealthAddress);
+
+        var health = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), deadline: TestUser.Deadline);
+        var refused = await RpcAssert.FailsWithAsync(StatusCode.Unauthenticated, () =>
+            new Orders.OrdersClient(channel).ListOrdersAsync(new ListOrdersRequest(), AsUser(victim.UserId)).ResponseAsync);
+
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.Equal("HEALTH_PORT", refused.Detail<ErrorInfo>().Reason);
     }
 
     [Fact]

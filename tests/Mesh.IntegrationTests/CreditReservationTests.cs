@@ -81,38 +81,41 @@ public sealed class CreditReservationTests(RedisServerFixture redis, KafkaBroker
     }
 
     [Fact]
-    public async Task Handle_HolderFencedOutByALaterHolder_ThrowsAndWritesAndPublishesNothing()
+    public async Task Record_DecisionFromAStaleTotal_RefusedAfterAnotherDecisionOfTheUser()
     {
+        // A decider that read the total (0) and paused while another order of the user reserved 700:
+        // its write must not land on the total it never saw.
         await using var services = UsersServiceHost.Build(Redis, kafka.BootstrapServers);
-        var user = await RegisterAsync(services, limitCents: 5 * OrderCents);
-        // A later holder of users/credit/<user> wrote with a token far above any this lock will grant.
-        await Redis.GetDatabase().StringSetAsync($"users:{{{user}}}:credit:fence", long.MaxValue / 2);
-        var placed = Placed(user, OrderCents);
+        var store = services.GetRequiredService<CreditStore>();
+        var user = $"usr_{Guid.NewGuid():N}";
+        var first = Placed(user, 700);
+        var paused = Placed(user, 200);
 
-        await Assert.ThrowsAsync<CreditLockException>(() => Handler(services).HandleAsync(placed, Metadata, CancellationToken.None));
+        var written = await store.DecideAsync(user, first.OrderId, 0, 700, Decision(first, 700), endedAs: null);
+        var refused = await store.DecideAsync(user, paused.OrderId, 0, 200, Decision(paused, 200), endedAs: null);
 
-        Assert.Equal(OrderCredit.None, await services.GetRequiredService<CreditStore>().FindAsync(user, placed.OrderId));
-        Assert.Equal(0, await services.GetRequiredService<CreditStore>().ReservedAsync(user));
-        var (reserved, rejected) = await PublishedForAsync(services, user);
-        Assert.Empty(reserved);
-        Assert.Empty(rejected);
+        Assert.Equal(CreditRecordOutcome.Recorded, written.Outcome);
+        Assert.Equal(CreditRecordOutcome.Moved, refused.Outcome);
+        Assert.Equal(OrderCredit.None, await store.FindAsync(user, paused.OrderId));
+        Assert.Equal(700, await store.ReservedAsync(user));
     }
 
     [Fact]
-    public async Task Record_StaleFencingToken_RefusedWhileTheCurrentHolderWrites()
+    public async Task Record_OrderEndedSinceTheRead_RefusedAndNothingReserved()
     {
+        // The order was cancelled between the decider's read (not ended) and its write: reserving
+        // now would hold credit for an order that no release will ever give back.
         await using var services = UsersServiceHost.Build(Redis, kafka.BootstrapServers);
         var store = services.GetRequiredService<CreditStore>();
-        var current = Placed("usr_fenced", 700);
-        var late = Placed("usr_fenced", 200);
+        var user = $"usr_{Guid.NewGuid():N}";
+        var placed = Placed(user, 300);
 
-        var written = await store.DecideAsync("usr_fenced", current.OrderId, 0, 700, Decision(current, 700), fencingToken: 8, CancellationToken.None);
-        var refused = await store.DecideAsync("usr_fenced", late.OrderId, 0, 200, Decision(late, 200), fencingToken: 7, CancellationToken.None);
+        Assert.Equal(CreditRecordOutcome.Recorded, (await store.EndAsync(user, placed.OrderId, "cancelled", fencingToken: 1, CancellationToken.None)).Outcome);
+        var refused = await store.DecideAsync(user, placed.OrderId, 0, 300, Decision(placed, 300), endedAs: null);
 
-        Assert.Equal(CreditRecordOutcome.Recorded, written.Outcome);
-        Assert.Equal(CreditRecordOutcome.Fenced, refused.Outcome);
-        Assert.Equal(OrderCredit.None, await store.FindAsync("usr_fenced", late.OrderId));
-        Assert.Equal(700, await store.ReservedAsync("usr_fenced"));
+        Assert.Equal(CreditRecordOutcome.Moved, refused.Outcome);
+        Assert.Null((await store.FindAsync(user, placed.OrderId)).Decision);
+        Assert.Equal(0, await store.ReservedAsync(user));
     }
 
     private static readonly EventMetadata Metadata = new(Topics.OrderPlaced, 0, 0, "", DateTimeOffset.UnixEpoch);

@@ -8,6 +8,7 @@ var root = new RootCommand("Mesh benchmarks. Each one runs against a Redis you n
     EventsCommand.Create(),
     IdentityCommand.Create(),
     RedisMemoryCommand.Create(),
+    SagaCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -58,6 +58,9 @@ public sealed class MeshFixture : IAsyncLifetime
 
     public GrpcChannel Gateway { get; private set; } = null!;
 
+    /// <summary>The order service's plaintext health-only port (<c>Health:Port</c>), as probes reach it.</summary>
+    public string OrdersHealthAddress { get; private set; } = null!;
+
     /// <summary>A second gateway instance over the same Redis, as a replica set would have.</summary>
     public GrpcChannel SecondGateway { get; private set; } = null!;
 
@@ -72,6 +75,7 @@ public sealed class MeshFixture : IAsyncLifetime
 
         var users = UsersAddress = Address("https");
         var orders = OrdersAddress = Address("https");
+        var ordersHealth = OrdersHealthAddress = Address();
         var notifications = NotificationsAddress = Address("https");
         GatewayAddress = Address();
         var secondGateway = Address();
@@ -88,7 +92,11 @@ public sealed class MeshFixture : IAsyncLifetime
         {
             ["Users__DefaultCreditLimitCents"] = CreditLimitCents.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, users);
-        Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", new Dictionary<string, string>(EnvironmentOf(Workloads.Orders).Concat(TestCatalog.Environment)), orders);
+        // As in Kubernetes: a plaintext port for the kubelet's probes beside the mutual-TLS one.
+        Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", new Dictionary<string, string>(EnvironmentOf(Workloads.Orders).Concat(TestCatalog.Environment))
+        {
+            ["Health__Port"] = new Uri(ordersHealth).Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, $"{orders};{ordersHealth}");
         Start("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", EnvironmentOf(Workloads.Notifications), notifications);
         var gateway = _gateway = new Dictionary<string, string>(EnvironmentOf(Workloads.Gateway))
         {

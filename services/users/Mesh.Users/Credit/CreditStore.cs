@@ -13,8 +13,9 @@ namespace Mesh.Users.Credit;
 /// credit (<see cref="OrderCredit"/>: the decision with the event it emits, the release, or that the
 /// order ended first), kept for <c>Events:DecisionRetention</c>, longer than any redelivery of the
 /// events that lead to it. This is recorded state, not a view: it is never rebuilt from the log,
-/// because each decision depends on the order in which requests were taken. Every write is fenced
-/// by the user's credit lock.
+/// because each decision depends on the order in which requests were taken. Each write is a
+/// compare-and-set against what its decision was made from; releases and ends are also fenced by
+/// the user's credit lock.
 /// </summary>
 public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window)
 {
@@ -26,15 +27,19 @@ public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window
         """;
 
     // KEYS credit, order; ARGV reserved as read, reserved after, decision (Any), retention ms, the
-    // user's limit ('' when unknown). A decision recorded before wins; a reserved total that moved
-    // since it was read refuses the write (it cannot under the lock; a guard, not a path). The limit
-    // is remembered next to the reserved total, so the next decision reads both at once.
+    // user's limit ('' when unknown), how the order had ended as read ('' if not). A decision
+    // recorded before wins; a reserved total or an end that changed since the read refuses the
+    // write ('moved': another decision or a release of the same user came first). The limit is
+    // remembered next to the reserved total, so the next decision reads both at once.
     private const string DecideScript = """
         local previous = redis.call('HGET', KEYS[2], 'decision')
         if previous then
           return {'recorded', previous}
         end
         if (redis.call('HGET', KEYS[1], 'reserved') or '0') ~= ARGV[1] then
+          return {'moved'}
+        end
+        if (redis.call('HGET', KEYS[2], 'ended') or '') ~= ARGV[6] then
           return {'moved'}
         end
         if ARGV[2] ~= ARGV[1] then
@@ -104,15 +109,22 @@ public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window
 
     /// <summary>
     /// Records <paramref name="decision"/> for its order and moves the reserved total from
-    /// <paramref name="reservedBefore"/> to <paramref name="reservedAfter"/>, as the holder of the
-    /// user's credit lock with <paramref name="fencingToken"/>; or returns the decision recorded for
-    /// that order before.
+    /// <paramref name="reservedBefore"/> to <paramref name="reservedAfter"/>, only if what the
+    /// decision was made from still holds: the reserved total and how the order ended
+    /// (<paramref name="endedAs"/>, null if it had not) are as read. Otherwise
+    /// <see cref="CreditRecordOutcome.Moved"/>: read again and decide again. Returns the decision
+    /// recorded for that order before, if any. No lock: the script's compare-and-set is the whole
+    /// guard, so a writer paused between its read and this write can only be refused.
     /// </summary>
     public async Task<CreditRecord> DecideAsync(
-        string userId, string orderId, long reservedBefore, long reservedAfter, IMessage decision,
-        long fencingToken, CancellationToken cancellationToken, long? limitCents = null) =>
-        await WriteAsync(userId, fencingToken, DecideScript, [CreditKey(userId), OrderKey(userId, orderId)],
-            [reservedBefore, reservedAfter, Pack(decision), RetentionMs, limitCents is { } limit ? limit : ""], cancellationToken);
+        string userId, string orderId, long reservedBefore, long reservedAfter, IMessage decision, string? endedAs, long? limitCents = null)
+    {
+        var reply = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            DecideScript,
+            [CreditKey(userId), OrderKey(userId, orderId)],
+            [reservedBefore, reservedAfter, Pack(decision), RetentionMs, limitCents is { } limit ? limit : "", endedAs ?? ""]))!;
+        return Recorded(reply);
+    }
 
     /// <summary>Records <paramref name="release"/> of <paramref name="reservation"/> and gives its amount back.</summary>
     public async Task<CreditRecord> ReleaseAsync(
@@ -135,13 +147,15 @@ public sealed class CreditStore(IConnectionMultiplexer redis, EventWindow window
             return CreditRecord.Fenced;
         }
 
-        var reply = (RedisResult[])written.Reply!;
-        return (string)reply[0]! switch
+        return Recorded((RedisResult[])written.Reply!);
+    }
+
+    private static CreditRecord Recorded(RedisResult[] reply) =>
+        (string)reply[0]! switch
         {
             "moved" => CreditRecord.Moved,
             _ => new CreditRecord(CreditRecordOutcome.Recorded, reply.Length > 1 ? Unpack((byte[])reply[1]!) : null),
         };
-    }
 
     private long RetentionMs => (long)window.DecisionRetention.TotalMilliseconds;
 

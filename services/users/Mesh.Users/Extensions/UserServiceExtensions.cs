@@ -53,6 +53,7 @@ public static class UserServiceExtensions
             .TreatAsTransient(RedisTransientFailures.IsTransient)
             .TreatAsTransient<LockUnavailableException>()
             .TreatAsTransient<CreditLockException>()
+            .TreatAsTransient<CreditContentionException>()
             .AddConsumer<OrderPlaced, CreditReservationHandler>()
             .AddConsumer<OrderCancelled, CreditReleaseHandler>()
             .AddConsumer<OrderRejected, CreditReleaseHandler>()

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Mesh.Bench.Saga;
+
+namespace Mesh.Bench.Commands;
+
+/// <summary>
+/// <c>saga --redis HOST:PORT --gateway DLL --users DLL --orders DLL --notifications DLL
+/// [--user-count 64] [--rates 100,500] [--concurrency 64] [--seconds 20]</c>.
+/// </summary>
+public static class SagaCommand
+{
+    public static Command Create()
+    {
+        var redis = new Option<string>("--redis") { Description = "host:port of a Redis used by nothing else (its command counts are read).", Required = true };
+        var gateway = new Option<string>("--gateway") { Description = "Path of the built Mesh.Gateway.dll.", Required = true };
+        var users = new Option<string>("--users") { Description = "Path of the built Mesh.Users.dll.", Required = true };
+        var orders = new Option<string>("--orders") { Description = "Path of the built Mesh.Orders.dll.", Required = true };
+        var notifications = new Option<string>("--notifications") { Description = "Path of the built Mesh.Notifications.dll.", Required = true };
+        var userCount = new Option<int>("--user-count") { Description = "Users placing orders, each with a Subscribe stream open.", DefaultValueFactory = _ => 64 };
+        var rates = new Option<string>("--rates") { Description = "Offered rates (orders/s), comma-separated, run before the closed loop.", DefaultValueFactory = _ => "100,500" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Workers of the closed loop, each one order to its notification at a time.", DefaultValueFactory = _ => 64 };
+        var seconds = new Option<int>("--seconds") { Description = "Length of each phase.", DefaultValueFactory = _ => 20 };
+        foreach (var (option, max) in new[] { (userCount, 1_000), (concurrency, 1_000), (seconds, 600) })
+        {
+            option.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1 || result.GetValueOrDefault<int>() > max)
+                {
+                    result.AddError($"{option.Name} must be 1 to {max}.");
+                }
+            });
+        }
+
+        rates.Validators.Add(result =>
+        {
+            if (Parse(result.GetValueOrDefault<string>()) is null)
+            {
+                result.AddError("--rates must be comma-separated whole numbers from 1 to 20000, e.g. 100,500.");
+            }
+        });
+
+        var command = new Command("saga", "Orders through the whole saga: offered rates and a closed loop, PlaceOrder-to-notification latency, per-hop times, Redis commands and Kafka records per order.")
+        {
+            redis, gateway, users, orders, notifications, userCount, rates, concurrency, seconds,
+        };
+        command.SetAction((result, cancellationToken) => SagaBenchmark.RunAsync(
+            new SagaSettings(
+                result.GetValue(redis)!,
+                Path.GetFullPath(result.GetValue(gateway)!),
+                Path.GetFullPath(result.GetValue(users)!),
+                Path.GetFullPath(result.GetValue(orders)!),
+                Path.GetFullPath(result.GetValue(notifications)!),
+                result.GetValue(userCount),
+                Parse(result.GetValue(rates))!,
+                result.GetValue(concurrency),
+                TimeSpan.FromSeconds(result.GetValue(seconds))),
+            cancellationToken));
+        return command;
+    }
+
+    private static IReadOnlyList<int>? Parse(string? rates)
+    {
+        if (string.IsNullOrWhiteSpace(rates))
+        {
+            return [];
+        }
+
+        var parsed = rates.Split(',', StringSplitOptions.TrimEntries).Select(r => int.TryParse(r, out var rate) && rate is >= 1 and <= 20_000 ? rate : 0).ToList();
+        return parsed.Contains(0) ? null : parsed;
+    }
+}
