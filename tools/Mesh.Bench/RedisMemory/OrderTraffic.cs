@@ -21,6 +21,7 @@ public sealed class OrderTraffic(GrpcChannel gateway)
 
     private readonly Auth.AuthClient _auth = new(gateway);
     private readonly Orders.OrdersClient _orders = new(gateway);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BenchUser> _sessions = new();
 
     public async Task<IReadOnlyList<BenchUser>> RegisterAsync(int count, int concurrency, IProgress<long> progress, CancellationToken cancellationToken)
     {
@@ -58,14 +59,25 @@ public sealed class OrderTraffic(GrpcChannel gateway)
         return placed;
     }
 
-    public Task PlaceOneAsync(BenchUser user, string idempotencyKey, int index, CancellationToken cancellationToken)
+    public async Task PlaceOneAsync(BenchUser user, string idempotencyKey, int index, CancellationToken cancellationToken)
     {
         var request = new PlaceOrderRequest
         {
             IdempotencyKey = idempotencyKey,
             Lines = { new OrderLine { Sku = index % 20 == 19 ? Expensive : Skus[index % Skus.Length], Quantity = 1 } },
         };
-        return RetryAsync(() => _orders.PlaceOrderAsync(request, user.Headers, Deadline, cancellationToken).ResponseAsync, cancellationToken);
+        var session = _sessions.GetValueOrDefault(user.Email, user);
+        try
+        {
+            await RetryAsync(() => _orders.PlaceOrderAsync(request, session.Headers, Deadline, cancellationToken).ResponseAsync, cancellationToken);
+        }
+        catch (RpcException exception) when (exception.StatusCode == StatusCode.Unauthenticated)
+        {
+            // The session idled out (the benchmark shortens the idle timeout, and registering many
+            // users on a busy machine can take longer): log in again, as a client would, and retry.
+            session = _sessions[user.Email] = await LoginAsync(user.Email, cancellationToken);
+            await RetryAsync(() => _orders.PlaceOrderAsync(request, session.Headers, Deadline, cancellationToken).ResponseAsync, cancellationToken);
+        }
     }
 
     private static DateTime Deadline => DateTime.UtcNow.AddSeconds(30);

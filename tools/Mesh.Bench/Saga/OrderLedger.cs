@@ -10,7 +10,6 @@ public sealed class OrderLedger
 {
     private readonly ConcurrentDictionary<string, OrderTrack> _orders = new();
     private long _failedCalls;
-    private long _conflictingAnswers;
 
     public OrderTrack Track(string orderId) => _orders.GetOrAdd(orderId, _ => new OrderTrack());
 
@@ -23,10 +22,5 @@ public sealed class OrderLedger
     /// <summary>PlaceOrder calls that failed even after their retries (no order id known).</summary>
     public long FailedCalls => Interlocked.Read(ref _failedCalls);
 
-    /// <summary>Retries of one idempotency key that were answered with another order id: a doubled order.</summary>
-    public long ConflictingAnswers => Interlocked.Read(ref _conflictingAnswers);
-
     public void CallFailed() => Interlocked.Increment(ref _failedCalls);
-
-    public void AnswerConflicted() => Interlocked.Increment(ref _conflictingAnswers);
 }

@@ -255,7 +255,11 @@ public static class SagaBenchmark
                 }
 
                 mine.Add(order);
-                if (await Task.WhenAny(order.Notified, Task.Delay(DrainTimeout, cancellationToken)) != order.Notified)
+                try
+                {
+                    await order.Notified.WaitAsync(DrainTimeout, cancellationToken);
+                }
+                catch (TimeoutException)
                 {
                     return; // Lost, or the mesh stalled: the verdict says which.
                 }

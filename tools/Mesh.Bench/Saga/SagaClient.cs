@@ -41,18 +41,12 @@ public sealed class SagaClient(GrpcChannel gateway, OrderLedger ledger)
             Lines = { new OrderLine { Sku = Skus[sequence % Skus.Length], Quantity = 1 } },
         };
         var (ticks, utc) = (Stopwatch.GetTimestamp(), DateTime.UtcNow);
-        string? orderId = null;
+        string orderId;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var order = await _orders.PlaceOrderAsync(request, user.Headers, DateTime.UtcNow.AddSeconds(30), cancellationToken);
-                if (orderId is not null && orderId != order.OrderId)
-                {
-                    ledger.AnswerConflicted();
-                }
-
-                orderId = order.OrderId;
+                orderId = (await _orders.PlaceOrderAsync(request, user.Headers, DateTime.UtcNow.AddSeconds(30), cancellationToken)).OrderId;
                 break;
             }
             catch (RpcException exception) when (attempt < MaxAttempts
