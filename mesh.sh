@@ -30,6 +30,9 @@ USERS_PORT="${MESH_USERS_PORT:-5101}"
 ORDERS_PORT="${MESH_ORDERS_PORT:-5102}"
 NOTIFICATIONS_PORT="${MESH_NOTIFICATIONS_PORT:-5103}"
 SIDECAR_PORT="${MESH_SIDECAR_PORT:-5104}"
+# The sidecar's Dapr-compatible API (locks) on Dapr's own default ports, where Dapr's SDKs look.
+DAPR_GRPC_PORT="${MESH_DAPR_GRPC_PORT:-50001}"
+DAPR_HTTP_PORT="${MESH_DAPR_HTTP_PORT:-3500}"
 DASHBOARD_PORT="${MESH_DASHBOARD_PORT:-18888}"
 OTLP_PORT="${MESH_OTLP_PORT:-18889}"
 START_TIMEOUT="${MESH_START_TIMEOUT:-90}"
@@ -130,6 +133,7 @@ Environment (all optional):
   OTEL_EXPORTER_OTLP_ENDPOINT  send traces there (OTLP/gRPC) instead of starting the dashboard
   MESH_REDIS_PORT (6380), MESH_GATEWAY_PORT (5000), MESH_USERS_PORT (5101),
   MESH_ORDERS_PORT (5102), MESH_NOTIFICATIONS_PORT (5103), MESH_SIDECAR_PORT (5104),
+  MESH_DAPR_GRPC_PORT (50001), MESH_DAPR_HTTP_PORT (3500) (the sidecar's Dapr API),
   MESH_DASHBOARD_PORT (18888), MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (seconds per start-up
   step, 90), MESH_BENCH_REDIS_PORT (6390, the redis-server of bench), MESH_REDIS_MAXMEMORY
   (256mb, maxmemory of the redis-server of up and bench; full, it refuses writes: noeviction)
@@ -152,6 +156,9 @@ ensure_deps() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
   command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+  # Node.js runs the TypeScript sample and Dapr's JavaScript SDK in the tests.
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   ((${#missing[@]} == 0)) && return
 
   log "installing ${missing[*]} with apt-get"
@@ -170,6 +177,18 @@ ensure_deps() {
   } || status=$?
   ((added_policy)) && as_root rm -f "$policy"
   ((status == 0)) || die "apt-get could not install ${missing[*]}"
+}
+
+# npm_install DIR: DIR's npm packages from its committed package-lock.json (npm ci, no install
+# scripts) into DIR/node_modules; again only when the lock file changed since the last install
+# (the copy kept in node_modules says which one was installed), as tools/deploy/check.sh does.
+npm_install() {
+  local dir="$ROOT/$1" stamp="$ROOT/$1/node_modules/.mesh-installed-lock.json"
+  cmp -s "$dir/package-lock.json" "$stamp" && return
+  log "installing the npm packages of $1 (npm ci)"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null) ||
+    die "npm ci failed in $1"
+  cp "$dir/package-lock.json" "$stamp"
 }
 
 in_solution() {
@@ -436,7 +455,8 @@ start_services() {
   done
   mapfile -t settings < <(redis_env sidecar)
   start_service sidecar services/sidecar/Mesh.Sidecar "$(url "$SIDECAR_PORT")" "${settings[@]}" \
-    Sidecar__Apps__dev__TokenSha256="$SIDECAR_TOKEN_SHA"
+    Sidecar__Apps__dev__TokenSha256="$SIDECAR_TOKEN_SHA" \
+    DAPR_GRPC_PORT="$DAPR_GRPC_PORT" DAPR_HTTP_PORT="$DAPR_HTTP_PORT"
   wait_healthy "$(tls_url "$USERS_PORT")" "$(tls_url "$ORDERS_PORT")" "$(tls_url "$NOTIFICATIONS_PORT")" "$(url "$SIDECAR_PORT")"
 
   log "starting the gateway"
@@ -450,11 +470,11 @@ start_services() {
 
 check_ports_free() {
   local name port
-  for name in gateway users orders notifications sidecar; do
+  for name in gateway users orders notifications sidecar dapr-grpc dapr-http; do
     case "$name" in
       gateway) port="$GATEWAY_PORT" ;; users) port="$USERS_PORT" ;;
       orders) port="$ORDERS_PORT" ;; notifications) port="$NOTIFICATIONS_PORT" ;;
-      sidecar) port="$SIDECAR_PORT" ;;
+      sidecar) port="$SIDECAR_PORT" ;; dapr-grpc) port="$DAPR_GRPC_PORT" ;; dapr-http) port="$DAPR_HTTP_PORT" ;;
     esac
     ! port_open "$HOST" "$port" || die "port $port ($name) is in use: is another ./mesh.sh up running?"
   done
@@ -493,6 +513,8 @@ write_endpoints() {
   "notifications": $(json_string "$(tls_url "$NOTIFICATIONS_PORT")"),
   "sidecar": $(json_string "$(url "$SIDECAR_PORT")"),
   "sidecarToken": $(json_string "$SIDECAR_TOKEN_FILE"),
+  "daprGrpc": $(json_string "$(url "$DAPR_GRPC_PORT")"),
+  "daprHttp": $(json_string "$(url "$DAPR_HTTP_PORT")"),
   "identity": {
     "trustDomain": $(json_string "$TRUST_DOMAIN"),
     "trustBundle": $(json_string "$CERT_DIR/ca.pem"),
@@ -523,6 +545,8 @@ print_endpoints() {
     orders "$(tls_url "$ORDERS_PORT")" "gRPC, internal, mutual TLS" \
     notifications "$(tls_url "$NOTIFICATIONS_PORT")" "gRPC, internal, mutual TLS" \
     sidecar "$(url "$SIDECAR_PORT")" "gRPC locks, rate limits, Envoy RLS (app token)" \
+    dapr-grpc "$(url "$DAPR_GRPC_PORT")" "the sidecar's Dapr API: TryLockAlpha1, UnlockAlpha1" \
+    dapr-http "$(url "$DAPR_HTTP_PORT")" "the sidecar's Dapr HTTP API (healthz, lock)" \
     dashboard "${DASHBOARD:--}" "$dashboard_note" \
     otlp "$OTLP" "OTLP/gRPC receiver" \
     kafka "$KAFKA" "$kafka_note" \
@@ -594,6 +618,12 @@ trx_counts() {
 cmd_test() {
   ensure_deps
   build
+  # Dapr's JavaScript SDK for the sidecar's Dapr tests, and the TypeScript sample, compiled with
+  # tsc, which tests/Mesh.EndToEndTests runs next to the mesh.
+  npm_install tests/dapr-js
+  npm_install samples/order-audit
+  log "compiling samples/order-audit (tsc)"
+  (cd samples/order-audit && npm run --silent build) || die "samples/order-audit does not compile"
   local results="$STATE_DIR/test-results"
   rm -rf "$results"
   mkdir -p "$results"

@@ -178,7 +178,17 @@ public sealed class ComposeFileTests
         Assert.Equal(name, environment["Redis__User"]);
         Assert.EndsWith($"/{name}.password", environment["Redis__PasswordFile"], StringComparison.Ordinal);
         Assert.EndsWith($"/{name}.pem", environment["Identity__CertificateFile"], StringComparison.Ordinal);
-        Assert.StartsWith("https://", environment["Urls"], StringComparison.Ordinal);
+        if (name == "sidecar")
+        {
+            // As in a pod: its app joins its network namespace and reaches its app API on that loopback.
+            Assert.True(Address.Parse(environment["Urls"].Split(';')[0]) is { IsLoopback: true }, $"sidecar: {environment["Urls"]}");
+            Assert.Contains(Compose.Services.Values, s => s.Text("network_mode") == "service:sidecar");
+        }
+        else
+        {
+            Assert.StartsWith("https://", environment["Urls"], StringComparison.Ordinal);
+        }
+
         if (environment.TryGetValue("Kafka__Client__ssl.certificate.location", out var kafkaCertificate))
         {
             Assert.Equal("SSL", environment["Kafka__Client__security.protocol"]);

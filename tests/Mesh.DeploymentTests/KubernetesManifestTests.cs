@@ -7,6 +7,8 @@ public sealed class KubernetesManifestTests
 {
     private const string SidecarName = "sidecar";
     private static readonly Kustomization Base = Kustomization.Base;
+    private static readonly SidecarComponent Sidecar = SidecarComponent.Instance;
+    private static readonly string[] DaprPortVariables = ["DAPR_GRPC_PORT", "DAPR_HTTP_PORT"];
 
     public static TheoryData<string> Runnables => new(RunnableCatalog.All.Select(r => r.Name));
 
@@ -27,36 +29,41 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void Sidecar_PodsThatUseIt_RunItAsANativeSidecarOnLocalhost()
+    public void Sidecar_Component_AddsANativeSidecarWhoseAppApisListenOnLoopbackOnly()
     {
-        var problems = new List<string>();
-        var users = 0;
-        foreach (var deployment in Base.OfKind("Deployment"))
+        var sidecar = Assert.Single(Sidecar.Patch.SidecarContainers);
+        var environment = Base.EffectiveEnvironment(sidecar, RunnableCatalog.Named(SidecarName));
+        var urls = environment["Urls"].Split(';').Select(u => Address.Parse(u)!).ToList();
+
+        Assert.Equal("Component", Sidecar.Kind);
+        Assert.Equal($"mesh/{SidecarName}", ImageName(sidecar));
+        Assert.True(urls[0].IsLoopback, $"The sidecar's app API must listen on the pod's loopback: {environment["Urls"]}.");
+        Assert.All(urls.Where(u => !u.IsLoopback), u => Assert.Equal(environment["Health__Port"], u.Port?.ToString()));
+        // Dapr's API binds to loopback by itself (services/sidecar DaprExtensions); the app finds it on the same ports.
+        foreach (var variable in DaprPortVariables)
         {
-            var address = deployment.Containers.Select(c => Base.EffectiveEnvironment(c, RunnableFor(c)!).GetValueOrDefault("Sidecar__Address"))
-                .FirstOrDefault(a => a is not null);
-            var sidecar = deployment.SidecarContainers.SingleOrDefault(c => ImageName(c) == $"mesh/{SidecarName}");
-            if (address is null && sidecar is null)
-            {
-                continue;
-            }
-
-            users++;
-            if (sidecar is null)
-            {
-                problems.Add($"{deployment} sets Sidecar__Address but has no init container with restartPolicy: Always running mesh/{SidecarName}");
-                continue;
-            }
-
-            var port = ListenPort(sidecar);
-            if (Address.Parse(address) is not { IsLoopback: true } parsed || parsed.Port != port)
-            {
-                problems.Add($"{deployment}: Sidecar__Address is '{address}', the sidecar listens on 127.0.0.1:{port}");
-            }
+            Assert.True(int.TryParse(environment.GetValueOrDefault(variable), out _), $"The sidecar sets no {variable}.");
+            Assert.Equal(environment[variable], Assert.Single(Sidecar.AppEnvironment, e => e.Text("name") == variable).Text("value"));
         }
 
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
-        Assert.True(users > 0, "No pod runs the coordination sidecar.");
+        Assert.Equal("metadata.labels['app.kubernetes.io/name']", Variable(sidecar, "Sidecar__AppId").At("valueFrom", "fieldRef").Text("fieldPath"));
+        var hash = Variable(sidecar, "Sidecar__AppTokenSha256").At("valueFrom", "secretKeyRef");
+        var token = Assert.Single(Sidecar.AppEnvironment, e => e.Text("name") == "DAPR_API_TOKEN").At("valueFrom", "secretKeyRef");
+        Assert.Equal(hash.Text("name"), token.Text("name"));
+        Assert.Equal(("token", "token-sha256"), (token.Text("key"), hash.Text("key")));
+    }
+
+    [Fact]
+    public void Sidecar_Pods_OnlyThoseOfAppsThatCallIt()
+    {
+        var inBase = Base.OfKind("Deployment")
+            .Where(d => d.SidecarContainers.Concat(d.Containers).Any(c => ImageName(c) == $"mesh/{SidecarName}")
+                || d.Containers.Any(c => c.Maps("env").Any(e => e.Text("name") == "Sidecar__Address")))
+            .ToList();
+
+        Assert.True(inBase.Count == 0, $"No base workload calls the sidecar, yet these run it or point at it: {string.Join(", ", inBase)}.");
+        Assert.Equal(["k8s/samples/order-audit"], SidecarComponent.Includers());
+        Assert.Contains(Kustomization.Overlays, o => o.Resources.Contains("../../samples/order-audit"));
     }
 
     [Theory]
@@ -148,7 +155,7 @@ public sealed class KubernetesManifestTests
             {
                 var address = Address.Parse(value);
                 var key = ConfigurationKeyPolicy.ToKey(variable);
-                if (address is null || (address.IsLoopback && key != "Sidecar:Address"))
+                if (address is null || address.IsLoopback)
                 {
                     problems.Add($"{owner}: {variable}={value} must name another host");
                 }
@@ -212,7 +219,9 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void NetworkPolicies_SidecarPort_IsAdmittedByNoRule()
     {
-        var sidecarPorts = Base.OfKind("Deployment").SelectMany(d => d.SidecarContainers).Select(ListenPort).OfType<int>().Select(p => p.ToString()).ToHashSet();
+        var sidecar = Sidecar.Patch.SidecarContainers.Single();
+        var environment = Base.EffectiveEnvironment(sidecar, RunnableCatalog.Named(SidecarName));
+        var sidecarPorts = DaprPortVariables.Select(v => environment[v]).Append(ListenPort(sidecar)?.ToString()).OfType<string>().ToHashSet();
 
         var admitted = Base.OfKind("NetworkPolicy")
             .SelectMany(p => p.Body.Map("spec").Maps("ingress"))
@@ -222,6 +231,24 @@ public sealed class KubernetesManifestTests
 
         Assert.NotEmpty(sidecarPorts);
         Assert.DoesNotContain(admitted, port => port is not null && sidecarPorts.Contains(port));
+    }
+
+    [Fact]
+    public void NetworkPolicies_SidecarPods_ReachRedisAndOtlp()
+    {
+        var labels = Sidecar.Patch.Body.At("spec", "template", "metadata", "labels");
+        var common = Base.ConfigMaps["mesh-common"];
+
+        var ports = Base.OfKind("NetworkPolicy")
+            .Where(p => p.Body.At("spec", "podSelector", "matchLabels") is { Count: > 0 } selector
+                && selector.All(l => labels.Text(l.Key) == l.Value as string))
+            .SelectMany(p => p.Body.Map("spec").Maps("egress"))
+            .SelectMany(r => r.Maps("ports"))
+            .Select(p => p.Text("port"))
+            .ToHashSet();
+
+        Assert.Contains(Address.Parse(common["Redis__Configuration"])?.Port?.ToString(), ports);
+        Assert.Contains(Address.Parse(common[ConfigurationKeyPolicy.OtlpEndpoint])?.Port?.ToString(), ports);
     }
 
     [Theory]
@@ -312,7 +339,7 @@ public sealed class KubernetesManifestTests
             Assert.Empty(kustomization.GeneratedSecrets);
         }
 
-        var references = Base.OfKind("Deployment")
+        var references = Base.OfKind("Deployment").Append(Sidecar.Patch)
             .SelectMany(d => d.Body.At("spec", "template", "spec").Maps("volumes"))
             .Select(v => v.Map("secret").Text("secretName"))
             .OfType<string>()
@@ -390,10 +417,14 @@ public sealed class KubernetesManifestTests
         Assert.Superset(new HashSet<string?>(["topology.kubernetes.io/zone", "kubernetes.io/hostname"]), spread);
     }
 
+    /// <summary>The containers running mesh/<paramref name="name"/>, in the base and in the sidecar component.</summary>
     private static IEnumerable<(KubernetesObject Owner, Dictionary<string, object?> Container)> ContainersOf(string name) =>
-        Base.OfKind("Deployment").SelectMany(d => d.Containers.Concat(d.SidecarContainers)
+        Base.OfKind("Deployment").Append(Sidecar.Patch).SelectMany(d => d.Containers.Concat(d.SidecarContainers)
             .Where(c => ImageName(c) == $"mesh/{name}")
             .Select(c => (d, c)));
+
+    private static Dictionary<string, object?> Variable(Dictionary<string, object?> container, string name) =>
+        container.Maps("env").SingleOrDefault(e => e.Text("name") == name) ?? throw new Xunit.Sdk.XunitException($"{container.Text("name")} sets no {name}.");
 
     private static string ArgumentAfter(List<string> args, string flag) =>
         args.IndexOf(flag) is var at and >= 0 && at + 1 < args.Count ? args[at + 1] : throw new Xunit.Sdk.XunitException($"No {flag} in {string.Join(" ", args)}");

@@ -33,9 +33,10 @@ public static class ConfigurationKeyPolicy
         "Redis:MetricsInterval",
         "Redis:KeyScanBudget",
         "Health:Port",
-        // The address of the coordination sidecar for the services that use it.
-        "Sidecar:Address",
     ];
+
+    /// <summary>Where Dapr's SDKs find Dapr's API; the sidecar reads the same variables to serve it there.</summary>
+    private static readonly string[] DaprPortVariables = ["DAPR_GRPC_PORT", "DAPR_HTTP_PORT"];
 
     private static readonly string[] KafkaKeys = [KafkaBootstrapServers, KafkaBootstrapServersVariable, "Kafka:ConsumerGroup", "Kafka:ShutdownFlushTimeout"];
 
@@ -90,6 +91,7 @@ public static class ConfigurationKeyPolicy
     {
         var key = ToKey(variable);
         if (DeploymentVariables.Contains(variable, StringComparer.Ordinal)
+            || (runnable.Name == Sidecar && DaprPortVariables.Contains(variable, StringComparer.Ordinal))
             || LibraryKeys.Contains(key, StringComparer.OrdinalIgnoreCase)
             || LibrarySections.Any(s => key.StartsWith(s, StringComparison.OrdinalIgnoreCase))
             // Kafka settings reach every process through the shared configuration; only Kafka users read them.
@@ -110,6 +112,6 @@ public static class ConfigurationKeyPolicy
     {
         var key = ToKey(variable);
         return (key.StartsWith("Services:", StringComparison.OrdinalIgnoreCase) && !key.EndsWith("Timeout", StringComparison.OrdinalIgnoreCase))
-            || key is "Sidecar:Address" or "Redis:Configuration" or KafkaBootstrapServers or KafkaBootstrapServersVariable or OtlpEndpoint;
+            || key is "Redis:Configuration" or KafkaBootstrapServers or KafkaBootstrapServersVariable or OtlpEndpoint;
     }
 }

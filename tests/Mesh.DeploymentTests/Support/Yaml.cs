@@ -30,6 +30,15 @@ public static class Yaml
         return documents;
     }
 
+    /// <summary>The mappings of a file that holds one YAML sequence (a JSON 6902 patch).</summary>
+    public static IReadOnlyList<Dictionary<string, object?>> LoadSequence(string path)
+    {
+        using var reader = new StringReader(File.ReadAllText(path));
+        return Normalize(Deserializer.Deserialize<object?>(new MergingParser(new Parser(reader)))) is List<object?> items
+            ? items.OfType<Dictionary<string, object?>>().ToList()
+            : throw new InvalidOperationException($"{path} holds no YAML sequence.");
+    }
+
     public static Dictionary<string, object?> LoadMap(string path) =>
         LoadDocuments(path).SingleOrDefault() ?? throw new InvalidOperationException($"{path} holds no YAML mapping.");
 

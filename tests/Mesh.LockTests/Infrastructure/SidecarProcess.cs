@@ -6,16 +6,22 @@ using Mesh.Testing;
 
 namespace Mesh.LockTests.Infrastructure;
 
-/// <summary>The sidecar as its own process on a free port, with a Locks client once it is SERVING.</summary>
+/// <summary>
+/// The sidecar as its own process on a free port, with a Locks client once it is SERVING, and
+/// Dapr's gRPC and HTTP APIs on free ports of their own (given as DAPR_GRPC_PORT and
+/// DAPR_HTTP_PORT, the variables Dapr's SDKs read too).
+/// </summary>
 public sealed class SidecarProcess : IAsyncDisposable
 {
     private readonly DotnetProcess _process;
     private readonly GrpcChannel _channel;
 
-    private SidecarProcess(DotnetProcess process, GrpcChannel channel)
+    private SidecarProcess(DotnetProcess process, GrpcChannel channel, int daprGrpcPort, int daprHttpPort)
     {
         _process = process;
         _channel = channel;
+        DaprGrpcPort = daprGrpcPort;
+        DaprHttpPort = daprHttpPort;
         Locks = new Locks.LocksClient(channel.As());
         LocksOf = app => new Locks.LocksClient(channel.As(app));
     }
@@ -31,25 +37,47 @@ public sealed class SidecarProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    public int DaprGrpcPort { get; }
+
+    public int DaprHttpPort { get; }
+
+    /// <summary>Where Dapr's SDKs reach the gRPC API (their DAPR_GRPC_ENDPOINT).</summary>
+    public string DaprGrpcAddress => $"http://127.0.0.1:{DaprGrpcPort}";
+
+    /// <summary>Where Dapr's SDKs reach the HTTP API (their DAPR_HTTP_ENDPOINT).</summary>
+    public string DaprHttpAddress => $"http://127.0.0.1:{DaprHttpPort}";
+
     public static DateTime Deadline => DateTime.UtcNow.AddSeconds(10);
 
     /// <summary>Starts the sidecar on <paramref name="redis"/>, with Redlock over <paramref name="masters"/> when any.</summary>
-    public static async Task<SidecarProcess> StartAsync(string redis, params string[] masters)
+    public static Task<SidecarProcess> StartAsync(string redis, params string[] masters) =>
+        StartAsync(redis, new Dictionary<string, string>(), masters);
+
+    /// <summary>As <see cref="StartAsync(string, string[])"/>, with more <paramref name="settings"/> (environment variables).</summary>
+    public static async Task<SidecarProcess> StartAsync(string redis, IReadOnlyDictionary<string, string> settings, params string[] masters)
     {
         var address = $"http://127.0.0.1:{FreePort.Next()}";
+        var (daprGrpcPort, daprHttpPort) = (FreePort.Next(), FreePort.Next());
         var environment = new Dictionary<string, string>(SidecarApps.Environment)
         {
             ["Urls"] = address,
             ["Redis__Configuration"] = redis,
             ["Locks__MasterTimeout"] = "00:00:00.300",
+            ["DAPR_GRPC_PORT"] = $"{daprGrpcPort}",
+            ["DAPR_HTTP_PORT"] = $"{daprHttpPort}",
         };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
         for (var i = 0; i < masters.Length; i++)
         {
             environment[$"Locks__Masters__{i}"] = masters[i];
         }
 
         var process = DotnetProcess.Start(BuildOutputs.Sidecar, environment);
-        var sidecar = new SidecarProcess(process, GrpcChannel.ForAddress(address));
+        var sidecar = new SidecarProcess(process, GrpcChannel.ForAddress(address), daprGrpcPort, daprHttpPort);
         await sidecar.WaitServingAsync(address);
         return sidecar;
     }

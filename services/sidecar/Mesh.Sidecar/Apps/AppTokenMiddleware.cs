@@ -1,11 +1,13 @@
 using Mesh.ServiceDefaults.Errors;
+using Mesh.Sidecar.DaprApi;
 
 namespace Mesh.Sidecar.Apps;
 
 /// <summary>
 /// Every call but health carries its app's token, in <c>dapr-api-token</c> (as Dapr's SDKs send it)
-/// or <c>authorization: Bearer</c>; without a known one the call is UNAUTHENTICATED before any
-/// lock or bucket is touched.
+/// or <c>authorization: Bearer</c>; without a known one the call is refused before any lock or
+/// bucket is touched: UNAUTHENTICATED over gRPC, and on Dapr's HTTP API what Dapr answers there
+/// (401, <c>invalid api token</c>).
 /// </summary>
 public sealed class AppTokenMiddleware(RequestDelegate next, AppTokens tokens)
 {
@@ -14,7 +16,7 @@ public sealed class AppTokenMiddleware(RequestDelegate next, AppTokens tokens)
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/grpc.health.v1.Health"))
+        if (context.Request.Path.StartsWithSegments("/grpc.health.v1.Health") || DaprHttpApi.IsOpen(context.Request))
         {
             return next(context);
         }
@@ -23,6 +25,11 @@ public sealed class AppTokenMiddleware(RequestDelegate next, AppTokens tokens)
         var app = token is null ? null : tokens.AppOf(token);
         if (app is null)
         {
+            if (DaprHttpApi.IsDaprPath(context.Request.Path))
+            {
+                return DaprHttpErrors.WriteInvalidTokenAsync(context);
+            }
+
             var refusal = new UnauthenticatedException(
                 token is null ? "MISSING_APP_TOKEN" : "UNKNOWN_APP_TOKEN",
                 token is null ? $"Send the app's token in '{DaprTokenHeader}' or 'authorization: Bearer'." : "The app token is not one the sidecar knows.");

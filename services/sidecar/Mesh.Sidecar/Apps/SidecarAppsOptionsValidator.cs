@@ -9,6 +9,11 @@ public sealed class SidecarAppsOptionsValidator : IValidateOptions<SidecarAppsOp
     public ValidateOptionsResult Validate(string? name, SidecarAppsOptions options)
     {
         var errors = new List<string>();
+        if (options.AppId.Length == 0 && options.AppTokenSha256.Length > 0)
+        {
+            errors.Add("Sidecar:AppTokenSha256 is set without Sidecar:AppId: name the app it belongs to.");
+        }
+
         foreach (var (app, settings) in options.Apps)
         {
             if (app.Length is 0 or > 64 || app.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))

@@ -10,7 +10,7 @@ namespace Mesh.Sidecar.Extensions;
 public static class AppExtensions
 {
     /// <summary>
-    /// App tokens from <c>Sidecar:Apps</c>. Apps reach the sidecar on their pod's loopback in plain
+    /// App tokens from <c>Sidecar:Apps</c> (and <c>Sidecar:AppId</c>, a pod's one app). Apps reach the sidecar on their pod's loopback in plain
     /// h2c (as Dapr's SDKs expect of a local sidecar); where it is reached over a network, its
     /// HTTPS endpoints serve the workload certificate of <c>Identity</c> (no client certificate:
     /// apps are known by their tokens).
@@ -19,6 +19,7 @@ public static class AppExtensions
     {
         builder.Services.AddOptions<SidecarAppsOptions>()
             .Bind(builder.Configuration.GetSection(SidecarAppsOptions.SectionName))
+            .PostConfigure(options => options.IncludePodApp())
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SidecarAppsOptions>, SidecarAppsOptionsValidator>();
         builder.Services.AddSingleton<AppTokens>();

@@ -10,9 +10,10 @@ public sealed record LockCommand(string ResourceId, string LockOwner, TimeSpan E
     public const int MinExpirySeconds = 1;
     public const int MaxExpirySeconds = 3600;
 
-    public static LockCommand Validate(string resourceId, string lockOwner, int expiryInSeconds)
+    /// <summary>For TryLock and Extend; <paramref name="violations"/> may already hold the caller's own (Dapr's store name).</summary>
+    public static LockCommand Validate(string resourceId, string lockOwner, int expiryInSeconds, FieldViolations? violations = null)
     {
-        var violations = Check(resourceId, lockOwner);
+        violations = Check(violations ?? new FieldViolations(), resourceId, lockOwner);
         if (expiryInSeconds is < MinExpirySeconds or > MaxExpirySeconds)
         {
             violations.Add("expiry_in_seconds", $"must be {MinExpirySeconds} to {MaxExpirySeconds}");
@@ -23,14 +24,14 @@ public sealed record LockCommand(string ResourceId, string LockOwner, TimeSpan E
     }
 
     /// <summary>For Unlock, which names no expiry.</summary>
-    public static LockCommand Validate(string resourceId, string lockOwner)
+    public static LockCommand Validate(string resourceId, string lockOwner, FieldViolations? violations = null)
     {
-        Check(resourceId, lockOwner).ThrowIfAny();
+        Check(violations ?? new FieldViolations(), resourceId, lockOwner).ThrowIfAny();
         return new LockCommand(resourceId, lockOwner, TimeSpan.Zero);
     }
 
-    private static FieldViolations Check(string resourceId, string lockOwner) =>
-        new FieldViolations()
+    private static FieldViolations Check(FieldViolations violations, string resourceId, string lockOwner) =>
+        violations
             .RequireText("resource_id", resourceId, MaxResourceLength)
             .RequireText("lock_owner", lockOwner, MaxOwnerLength);
 }
