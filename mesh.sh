@@ -100,7 +100,7 @@ Commands:
          Build the bench, the gateway and the three services, start a throw-away redis-server and
          an in-process dev broker, and run the mesh as up does (mutual TLS, quotas charged): 64
          users with a Subscribe stream each place orders at 100/s and 500/s, then in a closed
-         loop (the maximum), then at half the maximum. Reports settled orders/s, PlaceOrder-to-
+         loop of 256 workers (the maximum), then at half the maximum. Reports settled orders/s, PlaceOrder-to-
          notification p50/p99/max, the time per hop, Redis commands and round trips and Kafka
          records per order, and ListSessions/s through the same gateway as the ceiling. Fails if
          an order is lost or doubled. About 3 minutes; extra arguments go to the benchmark, e.g.

@@ -5,7 +5,7 @@ namespace Mesh.Bench.Commands;
 
 /// <summary>
 /// <c>saga --redis HOST:PORT --gateway DLL --users DLL --orders DLL --notifications DLL
-/// [--user-count 64] [--rates 100,500] [--concurrency 64] [--seconds 20]</c>.
+/// [--user-count 64] [--rates 100,500] [--concurrency 256] [--seconds 20]</c>.
 /// </summary>
 public static class SagaCommand
 {
@@ -18,7 +18,7 @@ public static class SagaCommand
         var notifications = new Option<string>("--notifications") { Description = "Path of the built Mesh.Notifications.dll.", Required = true };
         var userCount = new Option<int>("--user-count") { Description = "Users placing orders, each with a Subscribe stream open.", DefaultValueFactory = _ => 64 };
         var rates = new Option<string>("--rates") { Description = "Offered rates (orders/s), comma-separated, run before the closed loop.", DefaultValueFactory = _ => "100,500" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Workers of the closed loop, each one order to its notification at a time.", DefaultValueFactory = _ => 64 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Workers of the closed loop, each one order to its notification at a time (spread over the users).", DefaultValueFactory = _ => 256 };
         var seconds = new Option<int>("--seconds") { Description = "Length of each phase.", DefaultValueFactory = _ => 20 };
         foreach (var (option, max) in new[] { (userCount, 1_000), (concurrency, 1_000), (seconds, 600) })
         {
