@@ -7,7 +7,7 @@ namespace Mesh.Users.Credit;
 /// <summary>
 /// What the user service answers to an OrderPlaced, from the user's limit and what is reserved
 /// already. Pure, so the rule is testable without Redis; the caller supplies the state it read
-/// under the user's credit lock and records the answer in one fenced script.
+/// and records the answer with a compare-and-set against that state.
 /// </summary>
 public static class CreditDecision
 {

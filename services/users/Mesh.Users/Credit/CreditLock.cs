@@ -1,6 +1,9 @@
 namespace Mesh.Users.Credit;
 
-/// <summary>The lock under which a user's credit is decided and released: one per user.</summary>
+/// <summary>
+/// The lock under which a user's credit is released or an order's end recorded: one per user.
+/// Reservations take none (their compare-and-set refuses a stale read).
+/// </summary>
 public static class CreditLock
 {
     /// <summary>This process, as the lock's owner.</summary>

@@ -12,8 +12,8 @@ namespace Mesh.Users.Credit;
 /// or OrderRejected because it timed out), the credit reserved for it is given back, once
 /// (CreditReleased). Whichever comes first is handled: a reservation already taken is released;
 /// an order not decided yet is recorded as ended, so that its OrderPlaced, when it comes, is
-/// rejected and reserves nothing. Record, then publish, under the user's credit lock, like the
-/// reservation itself; a redelivery republishes the recorded release.
+/// rejected and reserves nothing (the reservation's compare-and-set sees the end). Record, then
+/// publish, under the user's credit lock; a redelivery republishes the recorded release.
 /// </summary>
 public sealed partial class CreditReleaseHandler(
     CreditStore credit,
