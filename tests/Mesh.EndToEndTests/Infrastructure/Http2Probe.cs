@@ -23,7 +23,17 @@ public sealed class Http2Probe : IAsyncDisposable
     public async Task<IReadOnlyDictionary<ushort, uint>?> ConnectAsync(Uri address, TimeSpan within)
     {
         using var timeout = new CancellationTokenSource(within);
-        await _client.ConnectAsync(address.Host, address.Port, timeout.Token);
+        try
+        {
+            await _client.ConnectAsync(address.Host, address.Port, timeout.Token);
+        }
+        catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Refused while the handshake completed: a server at its connection limit may reset
+            // a connection it is still accepting, which is the same answer as closing it.
+            return null;
+        }
+
         try
         {
             await Stream.WriteAsync(Preface, timeout.Token);
