@@ -48,6 +48,16 @@ public sealed class MockKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>Every Mesh topic and its dead-letter twin, each with its contract's partition count.</summary>
+    public void CreateMeshTopics()
+    {
+        foreach (var contract in Mesh.Contracts.EventContracts.All)
+        {
+            CreateTopic(contract.Topic, contract.Partitions);
+            CreateTopic(Mesh.Contracts.Topics.DeadLetter(contract.Topic), contract.Partitions);
+        }
+    }
+
     public void CreateTopic(string name, int partitions, int replicationFactor = 1)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);

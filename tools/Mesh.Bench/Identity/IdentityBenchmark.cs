@@ -25,11 +25,7 @@ public static class IdentityBenchmark
     public static async Task<int> RunAsync(IdentityBenchmarkSettings settings, CancellationToken cancellationToken)
     {
         using var broker = new MockKafkaCluster();
-        foreach (var contract in EventContracts.All)
-        {
-            broker.CreateTopic(contract.Topic, contract.Partitions);
-            broker.CreateTopic(Topics.DeadLetter(contract.Topic), contract.Partitions);
-        }
+        broker.CreateMeshTopics();
 
         var common = new Dictionary<string, string>
         {

@@ -44,11 +44,7 @@ public static class RedisMemoryBenchmark
     {
         using var broker = new MockKafkaCluster();
         broker.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
-        foreach (var contract in EventContracts.All)
-        {
-            broker.CreateTopic(contract.Topic, contract.Partitions);
-            broker.CreateTopic(Topics.DeadLetter(contract.Topic), contract.Partitions);
-        }
+        broker.CreateMeshTopics();
 
         var environment = new Dictionary<string, string>(Windows)
         {

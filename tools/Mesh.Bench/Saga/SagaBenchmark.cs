@@ -38,11 +38,7 @@ public static class SagaBenchmark
     {
         using var broker = new MockKafkaCluster();
         broker.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
-        foreach (var contract in EventContracts.All)
-        {
-            broker.CreateTopic(contract.Topic, contract.Partitions);
-            broker.CreateTopic(Topics.DeadLetter(contract.Topic), contract.Partitions);
-        }
+        broker.CreateMeshTopics();
 
         var common = new Dictionary<string, string>
         {
