@@ -615,6 +615,25 @@ trx_counts() {
     END { print passed + 0, failed + 0, skipped + 0 }'
 }
 
+# Prints every failed test in a folder's TRX files: its name, then the first line of its message.
+trx_failures() {
+  local files=("$1"/*.trx)
+  [[ -e "${files[0]}" ]] || return 0
+  awk '
+    function unescape(t) {
+      gsub(/&quot;/, "\"", t); gsub(/&apos;/, "\047", t); gsub(/&lt;/, "<", t); gsub(/&gt;/, ">", t)
+      gsub(/&#x[dD];/, "", t); gsub(/&amp;/, "\\&", t); return t
+    }
+    /<UnitTestResult / && /outcome="Failed"/ {
+      match($0, / testName="[^"]*"/)
+      print unescape(substr($0, RSTART + 11, RLENGTH - 12)); pending = 1
+    }
+    pending && /<Message>/ {
+      sub(/.*<Message>/, ""); sub(/<\/Message>.*/, "")
+      print "    " substr(unescape($0), 1, 240); pending = 0
+    }' "${files[@]}"
+}
+
 cmd_test() {
   ensure_deps
   build
@@ -634,7 +653,7 @@ cmd_test() {
 
   # One project at a time: integration and end-to-end tests start real processes, and two cores
   # shared by several of them make timing-sensitive tests flaky.
-  local passed=0 failed=0 skipped=0 status=0 project name code p f s
+  local passed=0 failed=0 skipped=0 status=0 project name code p f s failures=()
   for project in "${projects[@]}"; do
     name="$(basename "$project" .csproj)"
     log "testing $name"
@@ -648,8 +667,10 @@ cmd_test() {
     if ((code != 0 && f == 0)); then
       warn "$name: the test run failed (exit $code) without a failed test in its results; counted as 1 failed"
       f=1
+      failures+=("$name (the run failed without a failed test; see its output above)")
     fi
     ((code == 0)) || status=1
+    mapfile -t -O "${#failures[@]}" failures < <(trx_failures "$results/$name")
     passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   done
 
@@ -661,6 +682,10 @@ cmd_test() {
 
   ((passed + failed > 0)) || { warn "no test ran"; status=1; }
   ((failed == 0)) || status=1
+  if ((${#failures[@]} > 0)); then
+    warn "failed tests (details in their output above and in $results):"
+    printf '  %s\n' "${failures[@]}"
+  fi
   echo "$passed passed, $failed failed, $skipped skipped"
   return "$status"
 }

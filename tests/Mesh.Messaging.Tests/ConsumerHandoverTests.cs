@@ -79,9 +79,13 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
         // librdkafka keeps a partition's pause across its unassignment. The host pauses (handlers
         // blocked, buffer full), a second member takes a partition, the host resumes what it still
         // owns, the member leaves: the partition it hands back must not stay paused for good.
+        // The blocked handlers hold every revocation for the drain timeout, and the mock makes each
+        // rejoin wait about a session timeout: a short drain keeps a rebalance near 6 s, and the
+        // second member gets two waits' time, as a loaded machine can chain two or three rebalances.
         var logs = new LogRecorder();
         var settings = Settings(
             ("Kafka:MaxConcurrency", "2"), ("Kafka:MaxBufferedRecords", "6"), ("Kafka:PauseAfter", "00:00:01"),
+            ("Kafka:DrainTimeout", "00:00:01"),
             ("Kafka:Consumer:heartbeat.interval.ms", "100"), ("Logging:LogLevel:Default", "Debug"));
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handled = new ConcurrentDictionary<string, int>();
@@ -102,7 +106,7 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
         using (var member = new ConsumerBuilder<string, byte[]>(memberConfig).Build())
         {
             member.Subscribe(Topics.OrderPlaced);
-            var deadline = DateTime.UtcNow + MessagingHost.Wait;
+            var deadline = DateTime.UtcNow + 2 * MessagingHost.Wait;
             while (member.Assignment.Count == 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "The second member got no partition.");
