@@ -46,6 +46,9 @@ public sealed class EngineHarness : IAsyncDisposable
             options.AbortOnConnectFail = false;
             options.ConnectRetry = 1;
             options.ReconnectRetryPolicy = new LinearRetry(200);
+            // The breaker's timeout decides when a slow Redis is given up on; the client's own 5 s
+            // default failed a call of a 600-call burst on a loaded machine.
+            options.AsyncTimeout = 30_000;
             return ConnectionMultiplexer.Connect(options);
         });
         services.AddQuotaEngine(configuration);
