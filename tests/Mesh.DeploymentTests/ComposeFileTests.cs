@@ -11,13 +11,15 @@ public sealed class ComposeFileTests
 
     [Theory]
     [MemberData(nameof(Runnables))]
-    public void Services_Runnable_IsBuiltFromItsDockerfile(string name)
+    public void Services_Runnable_IsBuiltFromTheDockerfileWithItsProject(string name)
     {
         var runnable = RunnableCatalog.Named(name);
 
         Assert.True(Compose.Services.TryGetValue(name, out var service), $"docker-compose.yml has no service '{name}'.");
         Assert.Equal(".", service.Map("build").Text("context"));
-        Assert.Equal(runnable.Dockerfile, service.Map("build").Text("dockerfile"));
+        Assert.Equal(Dockerfile.RelativePath, service.Map("build").Text("dockerfile"));
+        Assert.Equal(runnable.ProjectDirectory, Compose.BuildArguments(name).GetValueOrDefault("PROJECT"));
+        Assert.Equal($"mesh/{name}:dev", service.Text("image"));
     }
 
     [Theory]
@@ -226,7 +228,7 @@ public sealed class ComposeFileTests
             return true;
         }
 
-        var runnable = RunnableCatalog.All.FirstOrDefault(r => r.Name == service);
-        return runnable is not null && Dockerfile.Load(runnable.Dockerfile).InFinalStage("HEALTHCHECK").Any();
+        return Compose.Services[service].Map("build").Text("dockerfile") == Dockerfile.RelativePath
+            && Dockerfile.Instance.InFinalStage("HEALTHCHECK").Any();
     }
 }

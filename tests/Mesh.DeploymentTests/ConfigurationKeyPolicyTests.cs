@@ -7,7 +7,7 @@ public sealed class ConfigurationKeyPolicyTests
     [Fact]
     public void Required_LoopbackAddressInAppSettings_MustBeSetByDeployments()
     {
-        var runnable = new Runnable("example", "services/example/Example", null, new Dictionary<string, string?>
+        var runnable = new Runnable("example", "services/example/Example", "services/example/Example/Example.csproj", new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:5999",
             ["Peer:Address"] = "http://localhost:6000",
@@ -25,7 +25,7 @@ public sealed class ConfigurationKeyPolicyTests
     [Fact]
     public void IsKnown_KeysOutsideAppSettings_AreRejected()
     {
-        var runnable = new Runnable("example", "services/example/Example", null, new Dictionary<string, string?>
+        var runnable = new Runnable("example", "services/example/Example", "services/example/Example/Example.csproj", new Dictionary<string, string?>
         {
             ["Quotas:Default:Capacity"] = "100",
             ["Locks:Masters"] = null,

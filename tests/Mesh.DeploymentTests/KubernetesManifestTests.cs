@@ -132,7 +132,7 @@ public sealed class KubernetesManifestTests
         var runnable = RunnableCatalog.Named(name);
         foreach (var (owner, container) in ContainersOf(name))
         {
-            var image = Dockerfile.Load(runnable.Dockerfile).Environment;
+            var image = ComposeFile.Instance.ImageEnvironment(runnable);
             var unknown = Base.EffectiveEnvironment(container, runnable).Keys
                 .Where(k => !image.ContainsKey(k) && !ConfigurationKeyPolicy.IsKnown(runnable, k))
                 .ToList();

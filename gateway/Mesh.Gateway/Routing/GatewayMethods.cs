@@ -37,9 +37,6 @@ public static class GatewayMethods
     private static readonly FrozenDictionary<string, string> ByFoldedPath = Canonical.Keys
         .ToFrozenDictionary(path => path, path => path, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Every canonical path, for the validation of policies that name a method.</summary>
-    public static IEnumerable<string> Paths => Canonical.Keys;
-
     /// <summary>The method whose canonical path is exactly <paramref name="path"/>.</summary>
     public static bool TryResolve(string path, out GatewayMethod method) =>
         Canonical.TryGetValue(path, out method!);

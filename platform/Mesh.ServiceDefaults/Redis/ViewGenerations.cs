@@ -144,11 +144,6 @@ public sealed class ViewGenerations(IConnectionMultiplexer redis, string prefix,
     public async Task<bool> RefreshAsync(string rebuildId, TimeSpan markerTtl) =>
         (long)await redis.GetDatabase().ScriptEvaluateAsync(RefreshScript, [MarkerKey], [rebuildId, (long)markerTtl.TotalMilliseconds]) == 1;
 
-    /// <summary>True while <paramref name="rebuildId"/> is the running rebuild.</summary>
-    public async Task<bool> IsCurrentAsync(string rebuildId) =>
-        await redis.GetDatabase().StringGetAsync(MarkerKey) is { IsNull: false } marker
-        && ((string)marker!).Split(' ')[0] == rebuildId;
-
     /// <summary>Makes the rebuild's generation live; null when the marker is not this rebuild's.</summary>
     public async Task<(long Live, long Replaced)?> SwitchAsync(string rebuildId, DateTimeOffset now)
     {

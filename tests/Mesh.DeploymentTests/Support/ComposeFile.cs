@@ -41,10 +41,30 @@ public sealed class ComposeFile
         return environment;
     }
 
+    /// <summary>The service's build arguments (<c>build.args</c>), in map or list form.</summary>
+    public IReadOnlyDictionary<string, string> BuildArguments(string service)
+    {
+        var value = Services.GetValueOrDefault(service).Map("build")?.GetValueOrDefault("args");
+        return value switch
+        {
+            Dictionary<string, object?> map => map.ToDictionary(e => e.Key, e => e.Value as string ?? "", StringComparer.Ordinal),
+            List<object?> list => list.OfType<string>().Select(a => a.Split('=', 2)).ToDictionary(
+                a => a[0], a => a.Length == 2 ? a[1] : "", StringComparer.Ordinal),
+            _ => new Dictionary<string, string>(StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>
+    /// The ENV of the runnable's image, mesh/&lt;name&gt;: the root Dockerfile built with the service's
+    /// arguments. Kubernetes runs the same images (k8s/README.md builds them with Compose).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ImageEnvironment(Runnable runnable) =>
+        Dockerfile.Instance.Environment(BuildArguments(runnable.Name));
+
     /// <summary>What the runnable's container starts with: its image's ENV, then the compose environment.</summary>
     public IReadOnlyDictionary<string, string> EffectiveEnvironment(Runnable runnable)
     {
-        var environment = new Dictionary<string, string>(Dockerfile.Load(runnable.Dockerfile).Environment, StringComparer.Ordinal);
+        var environment = new Dictionary<string, string>(ImageEnvironment(runnable), StringComparer.Ordinal);
         foreach (var (key, value) in Environment(runnable.Name))
         {
             environment[key] = value;

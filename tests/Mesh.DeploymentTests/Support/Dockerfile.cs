@@ -2,16 +2,17 @@ using System.Text.RegularExpressions;
 
 namespace Mesh.DeploymentTests.Support;
 
-/// <summary>The parts of a Dockerfile these tests read: instructions per stage and the final stage's ENV.</summary>
+/// <summary>
+/// The root Dockerfile, the recipe of every runnable's image: its instructions per stage, and what
+/// the final stage's ENV and EXPOSE become with a given image's build arguments.
+/// </summary>
 public sealed partial class Dockerfile
 {
-    private Dockerfile(string path, IReadOnlyList<DockerfileInstruction> instructions)
-    {
-        Path = path;
-        Instructions = instructions;
-    }
+    public const string RelativePath = "Dockerfile";
 
-    public string Path { get; }
+    private Dockerfile(IReadOnlyList<DockerfileInstruction> instructions) => Instructions = instructions;
+
+    public static Dockerfile Instance { get; } = Load(RelativePath);
 
     public IReadOnlyList<DockerfileInstruction> Instructions { get; }
 
@@ -21,13 +22,22 @@ public sealed partial class Dockerfile
         Instructions.Where(i => i.Stage == FinalStage && i.Keyword == keyword);
 
     /// <summary>Variables the final image sets with ENV, as the container starts with them.</summary>
-    public IReadOnlyDictionary<string, string> Environment =>
-        InFinalStage("ENV")
+    public IReadOnlyDictionary<string, string> Environment(IReadOnlyDictionary<string, string> buildArguments)
+    {
+        var arguments = FinalStageArguments(buildArguments);
+        return InFinalStage("ENV")
             .SelectMany(i => EnvPair().Matches(i.Arguments))
             .GroupBy(m => m.Groups["key"].Value)
-            .ToDictionary(g => g.Key, g => g.Last().Groups["value"].Value.Trim('"'));
+            .ToDictionary(g => g.Key, g => Expand(g.Last().Groups["value"].Value.Trim('"'), arguments));
+    }
 
-    public static Dockerfile Load(string relativePath)
+    public IReadOnlyList<string> ExposedPorts(IReadOnlyDictionary<string, string> buildArguments)
+    {
+        var arguments = FinalStageArguments(buildArguments);
+        return InFinalStage("EXPOSE").SelectMany(i => Expand(i.Arguments, arguments).Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+    }
+
+    private static Dockerfile Load(string relativePath)
     {
         var instructions = new List<DockerfileInstruction>();
         var stage = -1;
@@ -58,9 +68,25 @@ public sealed partial class Dockerfile
             instructions.Add(new DockerfileInstruction(keyword, space < 0 ? "" : text[(space + 1)..].Trim(), stage));
         }
 
-        return new Dockerfile(relativePath, instructions);
+        return new Dockerfile(instructions);
     }
+
+    /// <summary>The final stage's ARG values: the given build arguments, else the ARG's default.</summary>
+    private Dictionary<string, string> FinalStageArguments(IReadOnlyDictionary<string, string> buildArguments) =>
+        InFinalStage("ARG")
+            .Select(i => i.Arguments.Split('=', 2))
+            .ToDictionary(
+                parts => parts[0],
+                parts => buildArguments.GetValueOrDefault(parts[0]) ?? (parts.Length == 2 ? parts[1].Trim('"') : ""),
+                StringComparer.Ordinal);
+
+    /// <summary><c>$NAME</c> and <c>${NAME}</c> of a known argument replaced; others (the base image's ENV) left alone.</summary>
+    private static string Expand(string text, IReadOnlyDictionary<string, string> arguments) =>
+        Variable().Replace(text, m => arguments.GetValueOrDefault(m.Groups["braced"].Success ? m.Groups["braced"].Value : m.Groups["bare"].Value) ?? m.Value);
 
     [GeneratedRegex("""(?<key>[A-Za-z_][A-Za-z0-9_.]*)=(?<value>"[^"]*"|\S*)""")]
     private static partial Regex EnvPair();
+
+    [GeneratedRegex("""\$(?:\{(?<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?<bare>[A-Za-z_][A-Za-z0-9_]*))""")]
+    private static partial Regex Variable();
 }

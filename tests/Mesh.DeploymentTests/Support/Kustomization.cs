@@ -50,7 +50,7 @@ public sealed class Kustomization
     /// <summary>What a container starts with: its image's ENV, the ConfigMaps of envFrom, then env.</summary>
     public IReadOnlyDictionary<string, string> EffectiveEnvironment(Dictionary<string, object?> container, Runnable runnable)
     {
-        var environment = new Dictionary<string, string>(Dockerfile.Load(runnable.Dockerfile).Environment, StringComparer.Ordinal);
+        var environment = new Dictionary<string, string>(ComposeFile.Instance.ImageEnvironment(runnable), StringComparer.Ordinal);
         foreach (var source in container.Maps("envFrom"))
         {
             var name = source.Map("configMapRef").Text("name");

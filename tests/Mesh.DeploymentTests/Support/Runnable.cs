@@ -5,18 +5,16 @@ namespace Mesh.DeploymentTests.Support;
 /// what its appsettings.json configures and whether it talks to Kafka.
 /// </summary>
 /// <param name="Name">The name used everywhere in deployment: compose service, Deployment, image.</param>
-/// <param name="ProjectDirectory">Repository-relative folder of the project.</param>
-/// <param name="ProjectFile">Repository-relative .csproj path; null while only a Dockerfile exists.</param>
+/// <param name="ProjectDirectory">Repository-relative folder of the project: the Dockerfile's PROJECT.</param>
+/// <param name="ProjectFile">Repository-relative .csproj path.</param>
 /// <param name="Settings">Keys and values of its appsettings.json.</param>
 /// <param name="UsesKafka">True when the project references Mesh.Messaging.</param>
 public sealed record Runnable(
     string Name,
     string ProjectDirectory,
-    string? ProjectFile,
+    string ProjectFile,
     IReadOnlyDictionary<string, string?> Settings,
     bool UsesKafka)
 {
-    public string Dockerfile => $"{ProjectDirectory}/Dockerfile";
-
     public override string ToString() => Name;
 }

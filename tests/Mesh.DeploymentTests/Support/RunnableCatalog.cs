@@ -3,9 +3,8 @@ using System.Xml.Linq;
 namespace Mesh.DeploymentTests.Support;
 
 /// <summary>
-/// Finds every runnable in the repository: each web project (Microsoft.NET.Sdk.Web) and each
-/// folder with a Dockerfile under gateway/ and services/. A new service is deployed, or these
-/// tests fail.
+/// Finds every runnable in the repository: each web project (Microsoft.NET.Sdk.Web) under gateway/
+/// and services/. A new service is deployed, or these tests fail.
 /// </summary>
 public static class RunnableCatalog
 {
@@ -38,32 +37,23 @@ public static class RunnableCatalog
 
     private static IReadOnlyList<Runnable> Discover()
     {
-        var directories = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var root in Roots.Select(Repository.PathOf).Where(Directory.Exists))
-        {
-            foreach (var project in Directory.EnumerateFiles(root, "*.csproj", SearchOption.AllDirectories).Where(IsBuildInput))
-            {
-                if (XDocument.Load(project).Root?.Attribute("Sdk")?.Value == "Microsoft.NET.Sdk.Web")
-                {
-                    directories.Add(Repository.Relative(Path.GetDirectoryName(project)!));
-                }
-            }
-
-            foreach (var dockerfile in Directory.EnumerateFiles(root, "Dockerfile", SearchOption.AllDirectories).Where(IsBuildInput))
-            {
-                directories.Add(Repository.Relative(Path.GetDirectoryName(dockerfile)!));
-            }
-        }
-
-        return directories.Select(Describe).ToList();
+        return Roots.Select(Repository.PathOf)
+            .Where(Directory.Exists)
+            .SelectMany(root => Directory.EnumerateFiles(root, "*.csproj", SearchOption.AllDirectories))
+            .Where(IsBuildInput)
+            .Where(project => XDocument.Load(project).Root?.Attribute("Sdk")?.Value == "Microsoft.NET.Sdk.Web")
+            .Select(Repository.Relative)
+            .Order(StringComparer.Ordinal)
+            .Select(Describe)
+            .ToList();
     }
 
-    private static Runnable Describe(string directory)
+    private static Runnable Describe(string project)
     {
-        var project = Directory.EnumerateFiles(Repository.PathOf(directory), "*.csproj").Select(Repository.Relative).SingleOrDefault();
+        var directory = project[..project.LastIndexOf('/')];
         var parts = directory.Split('/');
         var name = parts[0] == "gateway" ? "gateway" : parts[1];
-        var usesKafka = project is not null && ProjectClosure(project).Any(p => p.EndsWith("/Mesh.Messaging.csproj", StringComparison.Ordinal));
+        var usesKafka = ProjectClosure(project).Any(p => p.EndsWith("/Mesh.Messaging.csproj", StringComparison.Ordinal));
         return new Runnable(name, directory, project, AppSettings.Load(Repository.PathOf($"{directory}/appsettings.json")), usesKafka);
     }
 

@@ -45,7 +45,5 @@ internal sealed class DenyCache(TimeProvider clock)
         _entries[key] = new Entry(tokens, capacity, rate, askedAt);
     }
 
-    public void Forget(string key) => _entries.TryRemove(key, out _);
-
     private readonly record struct Entry(double Tokens, double Capacity, double Rate, long AskedAt);
 }

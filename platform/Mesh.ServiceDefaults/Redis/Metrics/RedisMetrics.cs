@@ -44,9 +44,6 @@ public sealed class RedisMetrics
             "This service's keys per family (redis.key.family, a key pattern), from the last complete SCAN pass over the node.");
     }
 
-    /// <summary>The latest samples, by node.</summary>
-    public IReadOnlyCollection<RedisNodeSample> Nodes => _nodes.Values.ToList();
-
     public void Record(RedisNodeSample sample) =>
         ImmutableInterlocked.Update(ref _nodes, nodes => nodes.SetItem(Key(sample.Address, sample.Port), sample));
 
