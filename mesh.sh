@@ -7,34 +7,19 @@ cd "$ROOT"
 
 STATE_DIR="$ROOT/.mesh"
 LOG_DIR="$STATE_DIR/logs"
-CERT_DIR="$STATE_DIR/certs"
-SECRET_DIR="$STATE_DIR/secrets"
-REDIS_SECRET_DIR="$SECRET_DIR/redis"
-SIDECAR_TOKEN_FILE="$STATE_DIR/sidecar.token"
-TRUST_DOMAIN="${MESH_TRUST_DOMAIN:-mesh.local}"
 CONFIGURATION=Debug
 TFM=net10.0
 SOLUTION=Mesh.sln
 CLI_PROJECT=tools/Mesh.Cli/Mesh.Cli.csproj
 CLI_DLL=tools/Mesh.Cli/bin/$CONFIGURATION/$TFM/Mesh.Cli.dll
-DEV_BROKER_DLL=tools/Mesh.DevBroker/bin/$CONFIGURATION/$TFM/Mesh.DevBroker.dll
 BENCH_PROJECT=tools/Mesh.Bench/Mesh.Bench.csproj
 # Benchmarks measure what is deployed: Release builds, into their own output folders.
 BENCH_CONFIGURATION=Release
 BENCH_DLL=tools/Mesh.Bench/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Bench.dll
+APPHOST_DLL=tools/Mesh.AppHost/bin/$CONFIGURATION/$TFM/Mesh.AppHost.dll
 
 HOST=127.0.0.1
-REDIS_PORT="${MESH_REDIS_PORT:-6380}"
-GATEWAY_PORT="${MESH_GATEWAY_PORT:-5000}"
-USERS_PORT="${MESH_USERS_PORT:-5101}"
-ORDERS_PORT="${MESH_ORDERS_PORT:-5102}"
-NOTIFICATIONS_PORT="${MESH_NOTIFICATIONS_PORT:-5103}"
-SIDECAR_PORT="${MESH_SIDECAR_PORT:-5104}"
-# The sidecar's Dapr-compatible API (locks) on Dapr's own default ports, where Dapr's SDKs look.
-DAPR_GRPC_PORT="${MESH_DAPR_GRPC_PORT:-50001}"
-DAPR_HTTP_PORT="${MESH_DAPR_HTTP_PORT:-3500}"
-DASHBOARD_PORT="${MESH_DASHBOARD_PORT:-18888}"
-OTLP_PORT="${MESH_OTLP_PORT:-18889}"
+# The ports of up (MESH_GATEWAY_PORT, MESH_REDIS_PORT, ...) are read by tools/Mesh.AppHost.
 START_TIMEOUT="${MESH_START_TIMEOUT:-90}"
 BENCH_REDIS_PORT="${MESH_BENCH_REDIS_PORT:-6390}"
 # Redis refuses writes when full instead of evicting: evicting a decision record, a lock or a fence
@@ -58,86 +43,36 @@ usage() {
   cat <<EOF
 Usage: ./mesh.sh <command> [args]
 
-Commands:
-  up     Install what is missing, build, then start Redis, the dev Kafka broker, the Aspire
-         dashboard, the users/orders/notifications services, the sidecar (locks) and the gateway.
-         Prints where each listens, writes .mesh/endpoints.json and stays in the foreground;
-         Ctrl-C stops it all.
-  test   Install what is missing, build, run every test project one after the other, and print
-         "N passed, N failed, N skipped". Exits non-zero if anything failed.
-  demo   Run the scripted client (tools/Mesh.Cli demo) against a running mesh. Extra arguments
-         go to the CLI, e.g. ./mesh.sh demo --gateway http://127.0.0.1:5000
-  bench locks
-         Build tools/Mesh.Bench, start a throw-away redis-server (or use Redis__Configuration)
-         and measure locks: uncontended acquire+release through the library against raw
-         SET NX PX + Lua delete (ratio, floor 50 %), then 64 workers on one resource (grants/s,
-         p99 wait). About 40 s; extra arguments go to the benchmark, e.g. --seconds 5.
-         Results: docs/BENCHMARKS.md.
-  bench quotas
-         Build the bench, the gateway and the sidecar, start a throw-away redis-server (or use
-         Redis__Configuration) and compare, in paired rounds: the gateway's ListSessions with
-         quotas on vs off (floor 85 %), the sidecar's ShouldRateLimit vs redis-benchmark EVALSHA
-         of the same script (floor 50 %), an empty bucket with the deny cache on vs off. About
-         90 s; extra arguments go to the benchmark, e.g. --seconds 2. Results: docs/BENCHMARKS.md.
-  bench events
-         Build the bench and measure events on the dev broker, run inside the bench process:
-         publish throughput through Mesh.Messaging vs the raw Confluent.Kafka producer (ratio,
-         floor 80 %), end-to-end latency p50/p99 at 1 000 and 10 000 events/s, consume
-         throughput vs a raw consumer. No Redis. About 90 s; extra arguments go to the
-         benchmark, e.g. --seconds 2. Results: docs/BENCHMARKS.md.
-  bench identity
-         Build the bench, the gateway and the order service, start a throw-away redis-server and
-         an in-process dev broker, and compare ListOrders through the gateway to the order
-         service with mutual TLS between them (as deployed) against the same pair in insecure
-         mode (h2c), in paired rounds. About 60 s. Results: docs/BENCHMARKS.md.
-  bench redis-memory
-         Build the bench, the gateway and the three services, start a throw-away redis-server and
-         an in-process dev broker, place 10 000 orders from 250 users through the gateway with
-         every retention window shortened to a minute, and measure Redis's used_memory and keys
-         per family: empty, after the orders settled, after the windows passed. About 5 minutes;
-         extra arguments go to the benchmark, e.g. --order-count 2000. Results: docs/BENCHMARKS.md.
-  bench saga
-         Build the bench, the gateway and the three services, start a throw-away redis-server and
-         an in-process dev broker, and run the mesh as up does (mutual TLS, quotas charged): 64
-         users with a Subscribe stream each place orders at 100/s and 500/s, then in a closed
-         loop of 256 workers (the maximum), then at half the maximum. Reports settled orders/s, PlaceOrder-to-
-         notification p50/p99/max, the time per hop, Redis commands and round trips and Kafka
-         records per order, and ListSessions/s through the same gateway as the ceiling. Fails if
-         an order is lost or doubled. About 3 minutes; extra arguments go to the benchmark, e.g.
-         --seconds 10 --rates 50. Results: docs/BENCHMARKS.md.
+  up                 Install what is missing, build, and run the mesh through tools/Mesh.AppHost:
+                     Redis, the dev Kafka broker (in memory), users, orders, notifications, the
+                     sidecar and the gateway, with the Aspire dashboard. Writes .mesh/endpoints.json,
+                     stays in the foreground; Ctrl-C stops everything.
+  test               Install what is missing, build, run every test project one after the other and
+                     the deployment and package checks; prints "N passed, N failed, N skipped" and
+                     the failed tests. Exits non-zero if anything failed.
+  demo [args]        The scripted client (tools/Mesh.Cli demo) against the running mesh.
+  bench <name>       A Release benchmark: locks, quotas, events, identity, redis-memory or saga; a
+                     throw-away redis-server unless Redis__Configuration is set. Extra arguments go
+                     to the benchmark. What each measures and the results: docs/BENCHMARKS.md.
   replay <service>|all
-         Rebuild a service's Redis views from the start of its Kafka topics into a fresh key
-         space, then switch over atomically, while the mesh keeps running (start it first with
-         ./mesh.sh up in another terminal; the address comes from .mesh/endpoints.json).
-         Replayable: users (spend and the top-spenders leaderboard), orders (each user's orders
-         and their statuses), notifications (each user's notifications); all: each in turn.
-         Extra arguments go to the CLI, e.g. --allow-truncated-log. What it can do on the dev
-         broker: docs/replay.md.
+                     Rebuild users, orders or notifications views from their Kafka topics while
+                     the mesh runs, then switch over atomically (docs/replay.md).
   dlq list|show|redrive [args]
-         Dead letters (<topic>.dlq) of the running mesh; the Kafka address comes from
-         .mesh/endpoints.json unless --bootstrap host:port is given (TLS: --kafka-config FILE,
-         --kafka-property key=value). list: per dead-letter topic, retained and pending (not
-         redriven yet) dead letters, the oldest pending, reasons and groups. show <topic>: each
-         dead letter with its headers and its payload as JSON. redrive <topic> [--partition P
-         --from N --to N] [--dry-run]: produce them back to their source topic, once (the cursor
-         is group mesh-dlq-redrive's committed offset). Exit 0 done, 1 failed, 2 usage.
-         Details: README.md, "Dead letters".
-  pack   Build Mesh.Contracts and Mesh.Messaging (Release) and write their NuGet packages to the
-         local feed .mesh/packages; version from the git tag v<semver>, else 0.0.0-alpha.0.<height>.
-         Using them from another project: docs/packages.md.
-  help   Show this text.
+                     Dead letters of the running mesh (README.md, "Dead letters"). Exit 0 done,
+                     1 failed, 2 usage.
+  pack               Mesh.Contracts and Mesh.Messaging as NuGet packages in .mesh/packages
+                     (docs/packages.md).
+  help               This text.
 
 Environment (all optional):
-  Redis__Configuration      use this Redis instead of starting redis-server
-  KAFKA_BOOTSTRAP_SERVERS   use this Kafka instead of starting the in-memory dev broker
-  OTEL_EXPORTER_OTLP_ENDPOINT  send traces there (OTLP/gRPC) instead of starting the dashboard
-  MESH_REDIS_PORT (6380), MESH_GATEWAY_PORT (5000), MESH_USERS_PORT (5101),
-  MESH_ORDERS_PORT (5102), MESH_NOTIFICATIONS_PORT (5103), MESH_SIDECAR_PORT (5104),
-  MESH_DAPR_GRPC_PORT (50001), MESH_DAPR_HTTP_PORT (3500) (the sidecar's Dapr API),
-  MESH_DASHBOARD_PORT (18888), MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (seconds per start-up
-  step, 90), MESH_BENCH_REDIS_PORT (6390, the redis-server of bench), MESH_REDIS_MAXMEMORY
-  (256mb, maxmemory of the redis-server of up and bench; full, it refuses writes: noeviction)
-  Any other .NET setting reaches every process, e.g. Quotas__Default__Capacity=10.
+  Redis__Configuration, KAFKA_BOOTSTRAP_SERVERS, OTEL_EXPORTER_OTLP_ENDPOINT
+                     use these instead of starting redis-server, the dev broker, the dashboard
+  MESH_GATEWAY_PORT (5000), MESH_USERS_PORT (5101), MESH_ORDERS_PORT (5102),
+  MESH_NOTIFICATIONS_PORT (5103), MESH_SIDECAR_PORT (5104), MESH_DAPR_GRPC_PORT (50001),
+  MESH_DAPR_HTTP_PORT (3500), MESH_REDIS_PORT (6380), MESH_DASHBOARD_PORT (18888),
+  MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (90 s), MESH_BENCH_REDIS_PORT (6390),
+  MESH_REDIS_MAXMEMORY (256mb, noeviction), MESH_TRUST_DOMAIN (mesh.local)
+  Any other .NET setting reaches every component, e.g. Quotas__Default__Capacity=10.
 EOF
 }
 
@@ -208,284 +143,24 @@ cli() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# process supervision for `up`
+# up: tools/Mesh.AppHost declares and runs the mesh (components, order, ports, credentials,
+# dashboard, .mesh/endpoints.json); this script installs, builds and hands over to it.
 
-NAMES=()    # components in start order
-declare -A PIDS=() LOGS=()
-HEALTH_PID=''
-STOPPING=0
-OWNS_ENDPOINTS=0  # only `up` writes .mesh/endpoints.json, so only `up` removes it
-
-port_open() {
-  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
-
-# True while the process exists and is not a zombie waiting to be reaped (read from /proc, as
-# minimal Debian images have no ps).
-alive() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ -n "$stat" && "${stat%% *}" != Z ]]
-}
-
-# start NAME COMMAND...: runs the command in its own session (so Ctrl-C reaches only this script,
-# which then stops everything in order) with output in .mesh/logs/NAME.log.
-start() {
-  local name="$1"
-  shift
-  LOGS[$name]="$LOG_DIR/$name.log"
-  : >"${LOGS[$name]}"
-  setsid "$@" >>"${LOGS[$name]}" 2>&1 </dev/null &
-  PIDS[$name]=$!
-  NAMES+=("$name")
-}
-
-show_log_tail() {
-  local name="$1"
-  printf '%s--- last lines of %s ---%s\n' "$BOLD" "${LOGS[$name]#"$ROOT/"}" "$RESET" >&2
-  tail -n 40 "${LOGS[$name]}" >&2 || true
-  printf '%s---%s\n' "$BOLD" "$RESET" >&2
-}
-
-# Fails (and stops everything) when a component has exited.
-check_alive() {
-  local name
-  for name in "${NAMES[@]}"; do
-    if ! alive "${PIDS[$name]}"; then
-      local code=0
-      wait "${PIDS[$name]}" 2>/dev/null || code=$?
-      warn "$name exited (status $code)"
-      show_log_tail "$name"
-      exit 1
-    fi
-  done
-}
-
-# wait_until DESCRIPTION TEST...: polls the test while every component stays alive.
-wait_until() {
-  local what="$1" deadline=$((SECONDS + START_TIMEOUT))
-  shift
-  until "$@"; do
-    check_alive
-    ((SECONDS < deadline)) || die "timed out after ${START_TIMEOUT}s waiting for $what"
-    sleep 0.2
-  done
-}
-
-# wait_healthy URL...: the CLI polls grpc.health.v1 (over mutual TLS as the operator for https
-# addresses) while this script watches the processes.
-wait_healthy() {
-  local settings
-  mapfile -t settings < <(identity_env operator)
-  env "${settings[@]}" dotnet "$CLI_DLL" health --wait --timeout "${START_TIMEOUT}s" "$@" &
-  HEALTH_PID=$!
-  while alive "$HEALTH_PID"; do
-    check_alive
-    sleep 0.3
-  done
-  local code=0
-  wait "$HEALTH_PID" || code=$?
-  HEALTH_PID=''
-  ((code == 0)) || { check_alive; die "not healthy: $*"; }
-}
-
-stop_all() {
-  ((STOPPING)) && return
-  STOPPING=1
-  trap '' INT TERM
-  if [[ -n "$HEALTH_PID" ]]; then kill "$HEALTH_PID" 2>/dev/null || true; fi
-  ((${#NAMES[@]} == 0)) && return
-  log "stopping ${NAMES[*]}"
-
-  # Reverse start order: the gateway goes first, Redis last.
-  local i name pid deadline
-  for ((i = ${#NAMES[@]} - 1; i >= 0; i--)); do
-    name="${NAMES[$i]}"
-    pid="${PIDS[$name]}"
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    deadline=$((SECONDS + 15))
-    while alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
-    if alive "$pid"; then
-      warn "$name did not stop within 15s; killing it"
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    fi
-    # Anything the component left in its process group goes too.
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  # The throw-away CA, certificates, passwords and token go with the mesh they were made for.
-  ((OWNS_ENDPOINTS)) && rm -rf "$STATE_DIR/endpoints.json" "$STATE_DIR/kafka.bootstrap" "$CERT_DIR" "$SECRET_DIR" "$SIDECAR_TOKEN_FILE"
-  log "stopped"
+cmd_up() {
+  ensure_deps
+  build
+  log "starting the mesh with tools/Mesh.AppHost (its dashboard shows every component, console logs, traces and metrics)"
+  # exec: Ctrl-C and SIGTERM reach the AppHost itself, which stops every component it started.
+  exec dotnet "$APPHOST_DLL" "$@"
 }
 
 # ---------------------------------------------------------------------------------------------
-# components
+# the throw-away redis-server of bench
 
-url() { printf 'http://%s:%s' "$HOST" "$1"; }
+BENCH_REDIS_PID=''
 
-REDIS='' KAFKA='' DEV_BROKER=0 DASHBOARD='' OTLP='' OWN_REDIS=0 SIDECAR_TOKEN_SHA=''
-
-# A throw-away mesh CA with a certificate per workload, a password per Redis user with the ACL
-# file, and the sidecar's development token: the production mechanisms, with local secrets.
-make_credentials() {
-  log "creating a throw-away mesh CA and workload certificates in ${CERT_DIR#"$ROOT/"}"
-  cli certs --out "$CERT_DIR" --trust-domain "$TRUST_DOMAIN" >/dev/null
-  cli redis-acl --out "$REDIS_SECRET_DIR" >/dev/null
-  SIDECAR_TOKEN_SHA="$(cli app-token --out "$SIDECAR_TOKEN_FILE")"
-}
-
-# identity_env WORKLOAD: the settings that give a process its workload certificate.
-identity_env() {
-  printf '%s\n' "Identity__TrustDomain=$TRUST_DOMAIN" \
-    "Identity__CertificateFile=$CERT_DIR/$1.pem" \
-    "Identity__KeyFile=$CERT_DIR/$1.key" \
-    "Identity__TrustBundleFile=$CERT_DIR/ca.pem"
-}
-
-# redis_env USER: the ACL user a process connects as, when this script runs redis-server.
-redis_env() {
-  ((OWN_REDIS)) || return 0
-  printf '%s\n' "Redis__User=$1" "Redis__PasswordFile=$REDIS_SECRET_DIR/$1.password"
-}
-
-# redis_cli ARGS...: redis-cli as the admin user; the password travels in the environment.
-redis_cli() {
-  REDISCLI_AUTH="$(cat "$REDIS_SECRET_DIR/mesh-admin.password")" redis-cli --no-auth-warning --user mesh-admin "$@"
-}
-
-start_redis() {
-  if [[ -n "${Redis__Configuration:-}" ]]; then
-    REDIS="$Redis__Configuration"
-    log "Redis: using Redis__Configuration (no redis-server started)"
-    return
-  fi
-  REDIS="$HOST:$REDIS_PORT"
-  OWN_REDIS=1
-  mkdir -p "$STATE_DIR/redis"
-  log "starting redis-server on $REDIS (in memory, no persistence, maxmemory $REDIS_MAXMEMORY noeviction; an ACL user per service, the default user off)"
-  start redis redis-server --bind "$HOST" --port "$REDIS_PORT" --save '' --appendonly no \
-    --dir "$STATE_DIR/redis" --daemonize no --protected-mode yes --aclfile "$REDIS_SECRET_DIR/users.acl" \
-    --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy noeviction
-  wait_until "redis-server on $REDIS" mesh_redis_ready
-  export Redis__Configuration="$REDIS"
-}
-
-mesh_redis_ready() {
-  [[ "$(redis_cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
-}
-
-# redis_ready PORT: a redis-server without ACL users (bench).
-redis_ready() {
-  [[ "$(redis-cli -h "$HOST" -p "$1" ping 2>/dev/null)" == PONG ]]
-}
-
-start_kafka() {
-  if [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ]]; then
-    KAFKA="$KAFKA_BOOTSTRAP_SERVERS"
-    log "Kafka: using KAFKA_BOOTSTRAP_SERVERS=$KAFKA (no dev broker started)"
-  else
-    [[ -f "$DEV_BROKER_DLL" ]] || die "$DEV_BROKER_DLL not built"
-    local bootstrap_file="$STATE_DIR/kafka.bootstrap"
-    rm -f "$bootstrap_file"
-    log "starting the dev Kafka broker (librdkafka's IN-MEMORY mock cluster: nothing survives a stop)"
-    start kafka dotnet "$DEV_BROKER_DLL" --bootstrap-file "$bootstrap_file"
-    wait_until "the dev broker's bootstrap file" test -s "$bootstrap_file"
-    KAFKA="$(tr -d '[:space:]' <"$bootstrap_file")"
-    DEV_BROKER=1
-    # appsettings.Development.json of each service tunes its Kafka client for the mock cluster.
-    export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
-  fi
-  export KAFKA_BOOTSTRAP_SERVERS="$KAFKA" Kafka__BootstrapServers="$KAFKA"
-}
-
-start_dashboard() {
-  if [[ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then
-    OTLP="$OTEL_EXPORTER_OTLP_ENDPOINT"
-    log "traces: using OTEL_EXPORTER_OTLP_ENDPOINT=$OTLP (no dashboard started)"
-    return
-  fi
-  local executable
-  executable="$(tools/dashboard/locate.sh)"
-  DASHBOARD="$(url "$DASHBOARD_PORT")"
-  OTLP="$(url "$OTLP_PORT")"
-  log "starting the Aspire dashboard on $DASHBOARD (OTLP/gRPC on $OTLP)"
-  # env -u: the dashboard must not inherit settings meant for the Mesh processes.
-  start dashboard env -u ASPNETCORE_ENVIRONMENT \
-    ASPNETCORE_URLS="$DASHBOARD" \
-    ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="$OTLP" \
-    ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true \
-    "$executable"
-  wait_until "the dashboard on $DASHBOARD and $OTLP" dashboard_ready
-  export OTEL_EXPORTER_OTLP_ENDPOINT="$OTLP"
-}
-
-dashboard_ready() {
-  port_open "$HOST" "$DASHBOARD_PORT" && port_open "$HOST" "$OTLP_PORT"
-}
-
-# start_service NAME PROJECT_DIR URL [ENV...]
-start_service() {
-  local name="$1" dir="$2" address="$3" project
-  shift 3
-  project="$(basename "$dir")"
-  local output="$ROOT/$dir/bin/$CONFIGURATION/$TFM"
-  [[ -f "$output/$project.dll" ]] || die "$dir is not built ($output/$project.dll is missing)"
-  # Run from the output folder: ASP.NET Core looks for appsettings.json in the current directory.
-  # `Urls` (not ASPNETCORE_URLS) because appsettings.json sets it and environment variables
-  # without a prefix are read after appsettings.
-  start "$name" env --chdir="$output" Urls="$address" "$@" dotnet "$project.dll"
-}
-
-# The internal services speak mutual TLS; the sidecar's app API and the gateway's public port stay
-# plain h2c on loopback.
-tls_url() { printf 'https://%s:%s' "$HOST" "$1"; }
-
-start_services() {
-  log "starting users, orders, notifications (mutual TLS) and the sidecar"
-  local name dir port settings
-  for name in users orders notifications; do
-    case "$name" in
-      users) dir=services/users/Mesh.Users port="$USERS_PORT" ;;
-      orders) dir=services/orders/Mesh.Orders port="$ORDERS_PORT" ;;
-      notifications) dir=services/notifications/Mesh.Notifications port="$NOTIFICATIONS_PORT" ;;
-    esac
-    mapfile -t settings < <(identity_env "$name"; redis_env "$name")
-    start_service "$name" "$dir" "$(tls_url "$port")" "${settings[@]}"
-  done
-  mapfile -t settings < <(redis_env sidecar)
-  start_service sidecar services/sidecar/Mesh.Sidecar "$(url "$SIDECAR_PORT")" "${settings[@]}" \
-    Sidecar__Apps__dev__TokenSha256="$SIDECAR_TOKEN_SHA" \
-    DAPR_GRPC_PORT="$DAPR_GRPC_PORT" DAPR_HTTP_PORT="$DAPR_HTTP_PORT"
-  wait_healthy "$(tls_url "$USERS_PORT")" "$(tls_url "$ORDERS_PORT")" "$(tls_url "$NOTIFICATIONS_PORT")" "$(url "$SIDECAR_PORT")"
-
-  log "starting the gateway"
-  mapfile -t settings < <(identity_env gateway; redis_env gateway)
-  start_service gateway gateway/Mesh.Gateway "$(url "$GATEWAY_PORT")" "${settings[@]}" \
-    Services__Users="$(tls_url "$USERS_PORT")" \
-    Services__Orders="$(tls_url "$ORDERS_PORT")" \
-    Services__Notifications="$(tls_url "$NOTIFICATIONS_PORT")"
-  wait_healthy "$(url "$GATEWAY_PORT")"
-}
-
-check_ports_free() {
-  local name port
-  for name in gateway users orders notifications sidecar dapr-grpc dapr-http; do
-    case "$name" in
-      gateway) port="$GATEWAY_PORT" ;; users) port="$USERS_PORT" ;;
-      orders) port="$ORDERS_PORT" ;; notifications) port="$NOTIFICATIONS_PORT" ;;
-      sidecar) port="$SIDECAR_PORT" ;; dapr-grpc) port="$DAPR_GRPC_PORT" ;; dapr-http) port="$DAPR_HTTP_PORT" ;;
-    esac
-    ! port_open "$HOST" "$port" || die "port $port ($name) is in use: is another ./mesh.sh up running?"
-  done
-  if [[ -z "${Redis__Configuration:-}" ]] && port_open "$HOST" "$REDIS_PORT"; then
-    die "port $REDIS_PORT (redis) is in use: stop that process or set MESH_REDIS_PORT"
-  fi
-  if [[ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then
-    for port in "$DASHBOARD_PORT" "$OTLP_PORT"; do
-      ! port_open "$HOST" "$port" || die "port $port (dashboard) is in use: is another ./mesh.sh up running?"
-    done
-  fi
+port_open() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
 # Redis connection strings may hold a password: never print or store it.
@@ -493,94 +168,28 @@ redact() {
   sed -E 's/(password=)[^,]*/\1***/Ig' <<<"$1"
 }
 
-json_string() {
-  if [[ -z "$1" ]]; then
-    printf 'null'
-  else
-    local s="${1//\\/\\\\}"
-    printf '"%s"' "${s//\"/\\\"}"
-  fi
-}
-
-write_endpoints() {
-  local topics file="$STATE_DIR/endpoints.json"
-  topics="$(cli topics --json)"
-  cat >"$file.tmp" <<EOF
-{
-  "gateway": $(json_string "$(url "$GATEWAY_PORT")"),
-  "users": $(json_string "$(tls_url "$USERS_PORT")"),
-  "orders": $(json_string "$(tls_url "$ORDERS_PORT")"),
-  "notifications": $(json_string "$(tls_url "$NOTIFICATIONS_PORT")"),
-  "sidecar": $(json_string "$(url "$SIDECAR_PORT")"),
-  "sidecarToken": $(json_string "$SIDECAR_TOKEN_FILE"),
-  "daprGrpc": $(json_string "$(url "$DAPR_GRPC_PORT")"),
-  "daprHttp": $(json_string "$(url "$DAPR_HTTP_PORT")"),
-  "identity": {
-    "trustDomain": $(json_string "$TRUST_DOMAIN"),
-    "trustBundle": $(json_string "$CERT_DIR/ca.pem"),
-    "operator": { "certificate": $(json_string "$CERT_DIR/operator.pem"), "key": $(json_string "$CERT_DIR/operator.key") }
-  },
-  "dashboard": $(json_string "$DASHBOARD"),
-  "otlp": $(json_string "$OTLP"),
-  "kafka": $(json_string "$KAFKA"),
-  "kafkaDevBroker": $( ((DEV_BROKER)) && echo true || echo false),
-  "redis": $(json_string "$(redact "$REDIS")"),
-  "redisAdmin": $( ((OWN_REDIS)) && printf '{ "user": "mesh-admin", "passwordFile": %s }' "$(json_string "$REDIS_SECRET_DIR/mesh-admin.password")" || echo null),
-  "topics": $topics,
-  "logs": $(json_string "$LOG_DIR")
-}
-EOF
-  mv "$file.tmp" "$file"
-}
-
-print_endpoints() {
-  local kafka_note='external' redis_note='external' dashboard_note='traces UI'
-  ((DEV_BROKER)) && kafka_note='dev broker: IN MEMORY, lost on stop'
-  [[ -n "${PIDS[redis]:-}" ]] && redis_note='redis-server, no persistence, ACL users'
-  [[ -z "$DASHBOARD" ]] && dashboard_note='not started (external OTLP)'
-  printf '\n%s%-15s %-40s %s%s\n' "$BOLD" component address notes "$RESET"
-  printf '%-15s %-40s %s\n' \
-    gateway "$(url "$GATEWAY_PORT")" "public gRPC API (h2c)" \
-    users "$(tls_url "$USERS_PORT")" "gRPC, internal, mutual TLS" \
-    orders "$(tls_url "$ORDERS_PORT")" "gRPC, internal, mutual TLS" \
-    notifications "$(tls_url "$NOTIFICATIONS_PORT")" "gRPC, internal, mutual TLS" \
-    sidecar "$(url "$SIDECAR_PORT")" "gRPC locks, rate limits, Envoy RLS (app token)" \
-    dapr-grpc "$(url "$DAPR_GRPC_PORT")" "the sidecar's Dapr API: TryLockAlpha1, UnlockAlpha1" \
-    dapr-http "$(url "$DAPR_HTTP_PORT")" "the sidecar's Dapr HTTP API (healthz, lock)" \
-    dashboard "${DASHBOARD:--}" "$dashboard_note" \
-    otlp "$OTLP" "OTLP/gRPC receiver" \
-    kafka "$KAFKA" "$kafka_note" \
-    redis "$(redact "$REDIS")" "$redis_note"
-  printf '\nendpoints: %s\nlogs:      %s\n' "${STATE_DIR#"$ROOT/"}/endpoints.json" "${LOG_DIR#"$ROOT/"}/<name>.log"
-}
-
-cmd_up() {
-  ensure_deps
-  build
-  check_ports_free
+start_bench_redis() {
+  ! port_open "$HOST" "$BENCH_REDIS_PORT" ||
+    die "port $BENCH_REDIS_PORT (bench redis) is in use: stop that process or set MESH_BENCH_REDIS_PORT"
+  log "starting a throw-away redis-server on $HOST:$BENCH_REDIS_PORT (maxmemory $REDIS_MAXMEMORY noeviction)"
   mkdir -p "$LOG_DIR"
-  rm -f "$STATE_DIR/endpoints.json"
-  OWNS_ENDPOINTS=1
-  make_credentials
-  trap stop_all EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-
-  start_redis
-  start_kafka
-  start_dashboard
-  start_services
-  write_endpoints
-  print_endpoints
-  printf '\n%smesh is up.%s Try ./mesh.sh demo in another terminal; Ctrl-C here stops everything.\n' "$GREEN" "$RESET"
-
-  # Stay in the foreground: a signal ends `wait` and runs the traps; a component that exits ends the run.
-  local name pids=()
-  for name in "${NAMES[@]}"; do pids+=("${PIDS[$name]}"); done
-  while true; do
-    wait -n "${pids[@]}" || true
-    check_alive
+  redis-server --bind "$HOST" --port "$BENCH_REDIS_PORT" --save '' --appendonly no --daemonize no \
+    --protected-mode yes --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy noeviction >"$LOG_DIR/bench-redis.log" 2>&1 &
+  BENCH_REDIS_PID=$!
+  trap stop_bench_redis EXIT
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until [[ "$(redis-cli -h "$HOST" -p "$BENCH_REDIS_PORT" ping 2>/dev/null)" == PONG ]]; do
+    kill -0 "$BENCH_REDIS_PID" 2>/dev/null || { tail -n 20 "$LOG_DIR/bench-redis.log" >&2; die "redis-server exited"; }
+    ((SECONDS < deadline)) || die "timed out after ${START_TIMEOUT}s waiting for redis-server"
+    sleep 0.2
   done
+}
+
+stop_bench_redis() {
+  [[ -n "$BENCH_REDIS_PID" ]] || return 0
+  kill -TERM "$BENCH_REDIS_PID" 2>/dev/null || true
+  wait "$BENCH_REDIS_PID" 2>/dev/null || true
+  BENCH_REDIS_PID=''
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -809,23 +418,13 @@ cmd_bench() {
       dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
     done
   fi
-  mkdir -p "$LOG_DIR"
-  trap stop_all EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-
   local redis
   if [[ -n "${Redis__Configuration:-}" ]]; then
     redis="$Redis__Configuration"
     warn "benchmarking against Redis__Configuration: other traffic on it skews the numbers"
   else
-    ! port_open "$HOST" "$BENCH_REDIS_PORT" ||
-      die "port $BENCH_REDIS_PORT (bench redis) is in use: stop that process or set MESH_BENCH_REDIS_PORT"
+    start_bench_redis
     redis="$HOST:$BENCH_REDIS_PORT"
-    log "starting a throw-away redis-server on $redis (maxmemory $REDIS_MAXMEMORY noeviction)"
-    start bench-redis redis-server --bind "$HOST" --port "$BENCH_REDIS_PORT" --save '' --appendonly no \
-      --daemonize no --protected-mode yes --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy noeviction
-    wait_until "redis-server on $redis" redis_ready "$BENCH_REDIS_PORT"
   fi
 
   log "bench $target on $(redact "$redis") ($(nproc) cores; numbers from one run are comparable with each other only)"

@@ -1,0 +1,51 @@
+using Mesh.AppHost;
+
+// The local mesh, declared once: what runs, in which order, on which ports, with which settings.
+// ./mesh.sh up builds the solution and runs this; Ctrl-C (or SIGTERM) stops every component.
+var mesh = LocalMesh.ForRepository();
+if (mesh.PortInUse() is var (component, port))
+{
+    await Console.Error.WriteLineAsync($"mesh: port {port} ({component}) is in use: is another ./mesh.sh up running? (MESH_*_PORT moves it)");
+    return 1;
+}
+
+var secrets = new LocalSecrets(mesh);
+Directory.CreateDirectory(mesh.LogDirectory);
+File.Delete(mesh.EndpointsFile);
+File.Delete(mesh.KafkaBootstrapFile);
+secrets.Create();
+
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+{
+    // Plain http on loopback: the dashboard needs no developer certificate and no login.
+    Args = [.. args, $"ASPNETCORE_URLS={mesh.DashboardUrl}", $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL={mesh.OtlpUrl}",
+        "ASPIRE_ALLOW_UNSECURED_TRANSPORT=true", "ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true"],
+    DisableDashboard = mesh.ExternalOtlp is not null,
+});
+var topology = new MeshTopology(builder, mesh, secrets);
+var redis = topology.AddRedis();
+var kafka = topology.AddKafka();
+var users = topology.AddService<Projects.Mesh_Users>("users", mesh.UsersPort, redis, kafka);
+var orders = topology.AddService<Projects.Mesh_Orders>("orders", mesh.OrdersPort, redis, kafka);
+var notifications = topology.AddService<Projects.Mesh_Notifications>("notifications", mesh.NotificationsPort, redis, kafka);
+var sidecar = topology.AddSidecar(redis);
+var gateway = topology.AddGateway(redis, users, orders, notifications, sidecar);
+topology.WriteEndpointsWhenReady(gateway);
+ConsoleLogFiles.WriteTo(builder, topology.Components, mesh.LogDirectory);
+var watch = new StartupWatch(gateway.Resource.Name, topology.Components, mesh.StartTimeout, mesh.LogDirectory);
+watch.Register(builder);
+
+await using var app = builder.Build();
+try
+{
+    await app.RunAsync();
+}
+finally
+{
+    File.Delete(mesh.EndpointsFile);
+    File.Delete(mesh.KafkaBootstrapFile);
+    secrets.Delete();
+    Console.WriteLine("mesh: stopped");
+}
+
+return watch.ExitCode;
