@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Mesh.Identity;
 
 namespace Mesh.AppHost;
@@ -22,22 +20,10 @@ internal sealed class LocalSecrets(LocalMesh mesh)
 
     public void Create()
     {
-        using (MeshPki.Create(mesh.CertificateDirectory, mesh.TrustDomain, TimeSpan.FromDays(1)))
-        {
-        }
+        MeshPki.Create(mesh.CertificateDirectory, mesh.TrustDomain, TimeSpan.FromDays(1)).Dispose();
 
-        Directory.CreateDirectory(mesh.RedisSecretDirectory);
-        var passwords = RedisAccess.Users.ToDictionary(user => user.Name, _ => RandomSecret(24), StringComparer.Ordinal);
-        foreach (var (user, password) in passwords)
-        {
-            Pem.Write(RedisPasswordFile(user), password, secret: true);
-        }
-
-        Pem.Write(RedisAclFile, RedisAccess.AclFile(passwords).TrimEnd(), secret: false);
-
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        Pem.Write(mesh.SidecarTokenFile, token, secret: true);
-        SidecarTokenSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        DevSecrets.WriteRedisUsers(mesh.RedisSecretDirectory, RedisAccess.Users.ToDictionary(user => user.Name, _ => DevSecrets.NewPassword(), StringComparer.Ordinal));
+        SidecarTokenSha256 = DevSecrets.WriteAppToken(mesh.SidecarTokenFile);
     }
 
     /// <summary>The certificates, passwords and token go with the mesh they were made for.</summary>
@@ -57,7 +43,4 @@ internal sealed class LocalSecrets(LocalMesh mesh)
     /// <summary>The settings that give a process its workload certificate.</summary>
     public IReadOnlyDictionary<string, string> IdentityFor(string workload) =>
         MeshPki.EnvironmentFor(mesh.CertificateDirectory, workload, mesh.TrustDomain);
-
-    private static string RandomSecret(int bytes) =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).Replace('+', '-').Replace('/', '_');
 }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
-using System.Text;
 using Mesh.Identity;
 
 namespace Mesh.Cli.Commands;
@@ -17,11 +15,7 @@ public static class AppTokenCommand
         var command = new Command("app-token", "Create a sidecar app token; prints the SHA-256 the sidecar is configured with.") { output };
         command.SetAction(result =>
         {
-            var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-            var file = result.GetValue(output)!;
-            file.Directory?.Create();
-            Pem.Write(file.FullName, token, secret: true);
-            Console.WriteLine(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))));
+            Console.WriteLine(DevSecrets.WriteAppToken(result.GetValue(output)!.FullName));
             return 0;
         });
         return command;

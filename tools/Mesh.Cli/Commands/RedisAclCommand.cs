@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using Mesh.Identity;
 using Spectre.Console;
 
@@ -28,7 +27,6 @@ public static class RedisAclCommand
         command.SetAction(result =>
         {
             var directory = result.GetValue(output)!.FullName;
-            Directory.CreateDirectory(directory);
             var passwords = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var user in RedisAccess.Users)
             {
@@ -36,24 +34,11 @@ public static class RedisAclCommand
                 var given = user.Name == RedisAccess.Admin && result.GetValue(adminPassword) is { } variable
                     ? Environment.GetEnvironmentVariable(variable) ?? throw new InvalidOperationException($"The environment variable {variable} is not set.")
                     : null;
-                if (given is not null)
-                {
-                    passwords[user.Name] = given;
-                }
-                else if (result.GetValue(keep) && File.Exists(file))
-                {
-                    passwords[user.Name] = File.ReadAllText(file).Trim();
-                }
-                else
-                {
-                    passwords[user.Name] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
-                }
-
-                Pem.Write(file, passwords[user.Name], secret: true);
+                passwords[user.Name] = given
+                    ?? (result.GetValue(keep) && File.Exists(file) ? File.ReadAllText(file).Trim() : DevSecrets.NewPassword());
             }
 
-            // SHA-256 of random passwords only: readable by redis-server, which may run as another user.
-            Pem.Write(Path.Combine(directory, "users.acl"), RedisAccess.AclFile(passwords).TrimEnd(), secret: false);
+            DevSecrets.WriteRedisUsers(directory, passwords);
             AnsiConsole.MarkupLineInterpolated($"Redis users {string.Join(", ", passwords.Keys)} in {directory}");
             return 0;
         });
