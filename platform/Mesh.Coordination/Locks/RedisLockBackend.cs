@@ -85,7 +85,18 @@ public sealed class RedisLockBackend : IFairLockBackend
         string resource, string owner, string grantId, TimeSpan expiry, TimeSpan queueLease, CancellationToken cancellationToken)
     {
         var started = _clock.GetTimestamp();
-        var token = await _master.TryLockAsync(resource, grantId, owner, expiry, queueLease, cancellationToken);
+        long? token;
+        try
+        {
+            token = await _master.TryLockAsync(resource, grantId, owner, expiry, queueLease, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The script may have run: a grant nobody learns of would block the lock until it expires.
+            await _master.ReleaseAsync(resource, owner, grantId, CancellationToken.None);
+            throw;
+        }
+
         if (token is null)
         {
             // A timed-out SET may still have landed: take back whatever this grant holds.

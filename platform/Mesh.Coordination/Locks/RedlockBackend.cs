@@ -43,7 +43,17 @@ public sealed class RedlockBackend : ILockBackend, IAsyncDisposable, IDisposable
         var started = _clock.GetTimestamp();
         var grantId = LockMaster.NewGrantId();
         // No queue across independent masters: Redlock waiters poll (LockManager).
-        var tokens = await Task.WhenAll(_masters.Select(m => m.TryLockAsync(resource, grantId, owner, expiry, TimeSpan.Zero, cancellationToken)));
+        long?[] tokens;
+        try
+        {
+            tokens = await Task.WhenAll(_masters.Select(m => m.TryLockAsync(resource, grantId, owner, expiry, TimeSpan.Zero, cancellationToken)));
+        }
+        catch (OperationCanceledException)
+        {
+            // Masters that took the lock before the cancellation would hold it unseen until it expires.
+            await Task.WhenAll(_masters.Select(m => m.ReleaseAsync(resource, owner, grantId, CancellationToken.None)));
+            throw;
+        }
 
         if (tokens.Count(t => t > 0) >= _quorum)
         {
