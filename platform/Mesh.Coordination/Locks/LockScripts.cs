@@ -12,7 +12,8 @@ namespace Mesh.Coordination.Locks;
 /// that a waiter that stopped renewing its place is dropped by the next script that looks). A
 /// free lock goes to the queue's head, or to anyone while nobody waits; a waiter's id is the grant
 /// id it takes the lock with. Whenever the lock is free and the head may not know it, the script
-/// publishes the head's id on the wake channel.
+/// publishes the head's id on the wake channel, with <c>pcall</c>: an ACL user without the
+/// channel loses only the wake-ups (its waiters still re-check), never a release.
 /// </para>
 /// </summary>
 internal static class LockScripts
@@ -50,7 +51,7 @@ internal static class LockScripts
         end
         if free then
           -- Free but reserved for a head that was not told (its holder's key expired, a message was lost).
-          redis.call('PUBLISH', ARGV[6], head)
+          redis.pcall('PUBLISH', ARGV[6], head)
         end
         return 0
         """;
@@ -68,7 +69,7 @@ internal static class LockScripts
           purge(KEYS[2], KEYS[3])
           local head = redis.call('LINDEX', KEYS[2], 0)
           if head then
-            redis.call('PUBLISH', ARGV[3], head)
+            redis.pcall('PUBLISH', ARGV[3], head)
           end
         end
         return 1
@@ -91,7 +92,7 @@ internal static class LockScripts
           purge(KEYS[2], KEYS[3])
           local head = redis.call('LINDEX', KEYS[2], 0)
           if head then
-            redis.call('PUBLISH', ARGV[2], head)
+            redis.pcall('PUBLISH', ARGV[2], head)
           end
         end
         return 1
