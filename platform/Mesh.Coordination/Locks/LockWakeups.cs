@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -16,7 +17,7 @@ internal sealed class LockWakeups
     private readonly ILogger _logger;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private readonly Dictionary<string, (int Waiters, Task Subscribed)> _channels = new(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LockWakeup> _waiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LockWakeup> _waiters = new(StringComparer.Ordinal);
 
     public LockWakeups(IConnectionMultiplexer redis, TimeSpan timeout, TimeProvider clock, ILogger logger)
     {
@@ -40,8 +41,6 @@ internal sealed class LockWakeups
     /// </summary>
     public async Task<LockWakeup> RegisterAsync(string resource, string waiterId, CancellationToken cancellationToken)
     {
-        var wakeup = new LockWakeup(this, resource, waiterId, _clock);
-        _waiters[waiterId] = wakeup;
         var channel = LockKeys.Wake(resource);
         Task subscribed;
         lock (_channels)
@@ -51,6 +50,9 @@ internal sealed class LockWakeups
             _channels[channel] = (waiters + 1, subscribed);
         }
 
+        var wakeup = new LockWakeup(this, resource, waiterId, _clock);
+        _waiters[waiterId] = wakeup;
+
         try
         {
             await subscribed.WaitAsync(_timeout, _clock, cancellationToken);
@@ -59,8 +61,9 @@ internal sealed class LockWakeups
         {
             LockLog.NoWakeups(_logger, resource, exception.Message);
         }
-        catch (OperationCanceledException)
+        catch
         {
+            // Cancelled (or worse): this waiter never queues.
             wakeup.Dispose();
             throw;
         }
@@ -74,7 +77,12 @@ internal sealed class LockWakeups
         var channel = LockKeys.Wake(wakeup.Resource);
         lock (_channels)
         {
-            var (waiters, subscribed) = _channels[channel];
+            if (!_channels.TryGetValue(channel, out var entry))
+            {
+                return;
+            }
+
+            var (waiters, subscribed) = entry;
             if (waiters > 1)
             {
                 _channels[channel] = (waiters - 1, subscribed);
