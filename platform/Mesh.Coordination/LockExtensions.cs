@@ -2,6 +2,7 @@ using Mesh.Coordination.Locks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -32,7 +33,8 @@ public static class LockExtensions
         var options = provider.GetRequiredService<IOptions<LockOptions>>();
         var clock = provider.GetRequiredService<TimeProvider>();
         return options.Value.Masters.Count == 0
-            ? new RedisLockBackend(provider.GetRequiredService<IConnectionMultiplexer>(), options, clock)
+            ? new RedisLockBackend(
+                provider.GetRequiredService<IConnectionMultiplexer>(), options, clock, provider.GetRequiredService<ILogger<RedisLockBackend>>())
             : new RedlockBackend(RedlockConnections.Connect(options.Value), options, clock, ownsConnections: true);
     }
 }

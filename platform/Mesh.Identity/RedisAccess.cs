@@ -16,13 +16,19 @@ public static class RedisAccess
     /// <summary>Commands every service needs: data, scripts and transactions, nothing that reads the whole key space or the server's configuration.</summary>
     private const string ServiceCommands = "-@all +@read +@write +@scripting +@transaction +@connection -@dangerous +info +ping +time";
 
+    /// <summary>
+    /// What a service that takes locks needs besides its lock keys: the lock scripts publish on the
+    /// resource's wake-up channel (named like its keys) and waiters subscribe to it.
+    /// </summary>
+    private const string LockWakeups = " +publish +subscribe +unsubscribe";
+
     public static IReadOnlyList<RedisUser> Users { get; } =
     [
         new(Workloads.Gateway, ["sessions:*", "quotas:gateway:*"], [], ServiceCommands),
-        new(Workloads.Users, ["users:*", "locks:{users/*"], [], ServiceCommands),
+        new(Workloads.Users, ["users:*", "locks:{users/*"], ["locks:{users/*"], ServiceCommands + LockWakeups),
         new(Workloads.Orders, ["orders:*"], [], ServiceCommands),
         new(Workloads.Notifications, ["notifications:*"], ["notifications:*"], ServiceCommands + " +@pubsub"),
-        new(Workloads.Sidecar, ["locks:{sidecar/*", "quotas:sidecar/*"], [], ServiceCommands),
+        new(Workloads.Sidecar, ["locks:{sidecar/*", "quotas:sidecar/*"], ["locks:{sidecar/*"], ServiceCommands + LockWakeups),
         new(Admin, ["*"], ["*"], "+@all"),
     ];
 

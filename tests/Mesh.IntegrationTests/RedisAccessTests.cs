@@ -1,5 +1,8 @@
+using Mesh.Coordination.Locks;
 using Mesh.Identity;
 using Mesh.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Mesh.IntegrationTests;
@@ -59,6 +62,28 @@ public sealed class RedisAccessTests : IAsyncLifetime
         await notifications.GetSubscriber().PublishAsync(RedisChannel.Literal("notifications:{usr_1}:live"), "ok");
         await Assert.ThrowsAsync<RedisServerException>(() =>
             notifications.GetSubscriber().PublishAsync(RedisChannel.Literal("orders:{usr_1}:live"), "forged"));
+    }
+
+    [Fact]
+    public async Task Users_WaitsForItsLock_WokenThroughItsLockChannelOnly()
+    {
+        await using var users = await ConnectAsync(Workloads.Users);
+        // Re-checks once a minute: a grant within seconds can only come from the release's wake-up.
+        var locks = new RedisLockBackend(
+            users, Options.Create(new LockOptions { QueueRecheckInterval = TimeSpan.FromMinutes(1) }), TimeProvider.System,
+            NullLogger<RedisLockBackend>.Instance);
+        var held = await locks.TryLockAsync("users/credit/usr_1", "a", TimeSpan.FromSeconds(30), CancellationToken.None);
+        var waiting = locks.LockInTurnAsync("users/credit/usr_1", "b", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), CancellationToken.None);
+        await Poll.UntilAsync(
+            async () => await users.GetDatabase().ListLengthAsync(LockKeys.Queue("users/credit/usr_1")) == 1,
+            TimeSpan.FromSeconds(10), "b queued");
+
+        await locks.ReleaseAsync("users/credit/usr_1", "a", held.GrantId, CancellationToken.None);
+
+        Assert.True(held.Acquired);
+        Assert.True((await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Acquired);
+        await Assert.ThrowsAsync<RedisServerException>(() =>
+            users.GetSubscriber().SubscribeAsync(RedisChannel.Literal(LockKeys.Wake("sidecar/app/x")), (_, _) => { }));
     }
 
     private async Task<ConnectionMultiplexer> ConnectAsync(string user)

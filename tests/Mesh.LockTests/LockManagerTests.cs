@@ -104,6 +104,19 @@ public sealed class LockManagerTests(RedisServerFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task TryLock_CancelledAfterItsScriptWasSent_LeavesTheLockFree()
+    {
+        // A cancelled token: the script is sent (and runs), the wait for its answer is cancelled at once.
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            _services.Backend.TryLockAsync("r", "a", TimeSpan.FromSeconds(30), new CancellationToken(canceled: true)));
+
+        var next = await _services.Backend.TryLockAsync("r", "b", TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.NotNull(cancelled);
+        Assert.True(next.Acquired);
+    }
+
+    [Fact]
     public async Task Handle_AutoExtend_HeldPastItsExpiry()
     {
         // Renewals come every third of the expiry; two seconds leave room for a stalled machine.

@@ -30,6 +30,23 @@ public sealed class RedlockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryLock_CancelledAfterItsScriptsWereSent_LeavesTheLockFreeOnEveryMaster()
+    {
+        await using var services = LockServices.Redlock(_masters.ConnectionStrings, FastMasters);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            services.Backend.TryLockAsync("r", "a", TimeSpan.FromSeconds(30), new CancellationToken(canceled: true)));
+        var next = await services.Backend.TryLockAsync("r", "b", TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.True(next.Acquired);
+        foreach (var master in _masters.ConnectionStrings)
+        {
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(master);
+            Assert.EndsWith(":b", (string?)await connection.GetDatabase().StringGetAsync(LockKeys.Owner("r")));
+        }
+    }
+
+    [Fact]
     public async Task TryAcquire_OneMasterKilledUnderContention_CounterExactAndTokensIncrease()
     {
         await using var services = LockServices.Redlock(_masters.ConnectionStrings, FastMasters);

@@ -15,4 +15,7 @@ internal static partial class LockLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing lock {Resource} (token {FencingToken}) answered {Status}; it expires by itself")]
     public static partial void ReleaseFailed(ILogger logger, string resource, long fencingToken, LockStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lock {Resource}: no wake-up subscription ({Error}); its waiters re-check on their own")]
+    public static partial void NoWakeups(ILogger logger, string resource, string error);
 }

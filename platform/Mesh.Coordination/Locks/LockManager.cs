@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace Mesh.Coordination.Locks;
 
-/// <summary>Acquisition with a wait time and jittered retries on top of one <see cref="ILockBackend"/>.</summary>
+/// <summary>
+/// Acquisition with a wait time on top of one <see cref="ILockBackend"/>: in the resource's queue
+/// when the backend keeps one (<see cref="IFairLockBackend"/>), otherwise by jittered retries.
+/// </summary>
 public sealed class LockManager(
     ILockBackend backend, IOptions<LockOptions> options, TimeProvider clock, ILogger<LockManager> logger) : ILockManager
 {
@@ -17,32 +20,42 @@ public sealed class LockManager(
         using var activity = LockTelemetry.Source.StartActivity("lock acquire");
         activity?.SetTag("mesh.lock.resource", request.Resource);
         var started = clock.GetTimestamp();
+        var (attempt, attempts) = request.WaitTime > TimeSpan.Zero && backend is IFairLockBackend fair
+            ? (await fair.LockInTurnAsync(request.Resource, request.Owner, request.Expiry, request.WaitTime, cancellationToken), (int?)null)
+            : await PollAsync(request, started, cancellationToken);
+        var waited = clock.GetElapsedTime(started);
+        activity?.SetTag("mesh.lock.attempts", attempts);
+        if (!attempt.Acquired)
+        {
+            return NotGranted(request, attempt.Outcome, waited, activity);
+        }
+
+        LockTelemetry.Grants.Add(1);
+        LockTelemetry.Wait.Record(waited.TotalMilliseconds);
+        activity?.SetTag("mesh.lock.fencing_token", attempt.FencingToken);
+        return new LockHandle(backend, request, attempt, clock, logger);
+    }
+
+    /// <summary>Attempts every retry interval (jittered) until one succeeds or the wait runs out; the last attempt and the count.</summary>
+    private async Task<(LockAttempt Attempt, int? Attempts)> PollAsync(LockRequest request, long started, CancellationToken cancellationToken)
+    {
         for (var attempts = 1; ; attempts++)
         {
             var attempt = await backend.TryLockAsync(request.Resource, request.Owner, request.Expiry, cancellationToken);
-            var waited = clock.GetElapsedTime(started);
-            if (attempt.Acquired)
+            var remaining = request.WaitTime - clock.GetElapsedTime(started);
+            if (attempt.Acquired || remaining <= TimeSpan.Zero)
             {
-                LockTelemetry.Grants.Add(1);
-                LockTelemetry.Wait.Record(waited.TotalMilliseconds);
-                activity?.SetTag("mesh.lock.fencing_token", attempt.FencingToken).SetTag("mesh.lock.attempts", attempts);
-                return new LockHandle(backend, request, attempt, clock, logger);
-            }
-
-            var remaining = request.WaitTime - waited;
-            if (remaining <= TimeSpan.Zero)
-            {
-                return NotGranted(request, attempt.Outcome, waited, attempts, activity);
+                return (attempt, attempts);
             }
 
             await Task.Delay(Jitter(request.RetryInterval, remaining), clock, cancellationToken);
         }
     }
 
-    private LockHandle? NotGranted(LockRequest request, LockAttemptOutcome outcome, TimeSpan waited, int attempts, Activity? activity)
+    private LockHandle? NotGranted(LockRequest request, LockAttemptOutcome outcome, TimeSpan waited, Activity? activity)
     {
         LockTelemetry.NotGranted.Add(1);
-        activity?.SetTag("mesh.lock.attempts", attempts).SetStatus(ActivityStatusCode.Error, outcome.ToString());
+        activity?.SetStatus(ActivityStatusCode.Error, outcome.ToString());
         if (outcome != LockAttemptOutcome.Unavailable)
         {
             return null;

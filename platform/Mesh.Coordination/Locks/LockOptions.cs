@@ -21,9 +21,20 @@ public sealed class LockOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan WaitTime { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Pause between attempts (randomised by ±50 % so waiters do not retry in lockstep).</summary>
+    /// <summary>
+    /// Redlock: pause between attempts (randomised by ±50 % so waiters do not retry in lockstep).
+    /// A single Redis queues its waiters instead (<see cref="QueueRecheckInterval"/>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Single Redis: how often a queued waiter re-checks the lock without being woken, which bounds
+    /// what a lost wake-up or a holder whose key expired unreleased costs. A waiter that has not
+    /// re-checked for twice this plus <see cref="MasterTimeout"/> (a crashed process) loses its place.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan QueueRecheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Longest wait for one master's answer. Redlock wants it small next to the expiry, so that a

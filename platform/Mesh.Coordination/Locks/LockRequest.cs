@@ -2,9 +2,9 @@ namespace Mesh.Coordination.Locks;
 
 /// <summary>
 /// One acquisition: <paramref name="Owner"/> wants <paramref name="Resource"/> for
-/// <paramref name="Expiry"/>, trying every <paramref name="RetryInterval"/> (jittered) for at most
-/// <paramref name="WaitTime"/>. With <paramref name="AutoExtend"/> the handle renews the lock
-/// while it is held.
+/// <paramref name="Expiry"/>, waiting at most <paramref name="WaitTime"/>: in the resource's queue
+/// on a single Redis, by an attempt every <paramref name="RetryInterval"/> (jittered) under Redlock.
+/// With <paramref name="AutoExtend"/> the handle renews the lock while it is held.
 /// </summary>
 public sealed record LockRequest(
     string Resource,

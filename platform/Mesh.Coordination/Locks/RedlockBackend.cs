@@ -6,6 +6,8 @@ namespace Mesh.Coordination.Locks;
 /// <summary>
 /// Redlock over N independent masters: a lock is granted only when a majority took it within its
 /// validity (expiry − elapsed − drift); every failed or partial attempt is released on all masters.
+/// Its waiters poll (<see cref="LockManager"/>): a fair queue would need a quorum of queues, each
+/// master's in its own order, and gives no order a majority agrees on.
 /// <para>
 /// Fencing: each master increments its own counter in the script that takes the lock, and the
 /// grant's token is the largest value among the masters it locked. That alone is not enough —
@@ -40,8 +42,18 @@ public sealed class RedlockBackend : ILockBackend, IAsyncDisposable, IDisposable
     {
         var started = _clock.GetTimestamp();
         var grantId = LockMaster.NewGrantId();
-        var value = LockMaster.ValueOf(grantId, owner);
-        var tokens = await Task.WhenAll(_masters.Select(m => m.TryLockAsync(resource, value, expiry, cancellationToken)));
+        // No queue across independent masters: Redlock waiters poll (LockManager).
+        long?[] tokens;
+        try
+        {
+            tokens = await Task.WhenAll(_masters.Select(m => m.TryLockAsync(resource, grantId, owner, expiry, TimeSpan.Zero, cancellationToken)));
+        }
+        catch (OperationCanceledException)
+        {
+            // Masters that took the lock before the cancellation would hold it unseen until it expires.
+            await Task.WhenAll(_masters.Select(m => m.ReleaseAsync(resource, owner, grantId, CancellationToken.None)));
+            throw;
+        }
 
         if (tokens.Count(t => t > 0) >= _quorum)
         {

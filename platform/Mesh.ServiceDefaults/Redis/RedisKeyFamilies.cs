@@ -25,7 +25,9 @@ public static class RedisKeyFamilies
             "users:{*}:credit:fence",
             "users:{*}:credit",
             "locks:{users/credit/*}:owner",
-            "locks:{users/credit/*}:fence"),
+            "locks:{users/credit/*}:fence",
+            "locks:{users/credit/*}:queue",
+            "locks:{users/credit/*}:waiters"),
         .. Owned(Workloads.Orders,
             "orders:{settlement}:due",
             "orders:{views}:*",
@@ -41,7 +43,9 @@ public static class RedisKeyFamilies
             "notifications:{*}*:index"),
         .. Owned(Workloads.Sidecar,
             "locks:{sidecar/*}:owner",
-            "locks:{sidecar/*}:fence"),
+            "locks:{sidecar/*}:fence",
+            "locks:{sidecar/*}:queue",
+            "locks:{sidecar/*}:waiters"),
     ];
 
     /// <summary>The families of <paramref name="workload"/>, catch-alls last; empty for a workload without Redis keys.</summary>

@@ -14,6 +14,7 @@ public sealed class DotnetProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly List<string> _all = [];
+    private int _disposed;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DotnetProcess(Process process)
@@ -106,8 +107,14 @@ public sealed class DotnetProcess : IAsyncDisposable
 
     public void Resume() => Signal(SigCont);
 
+    /// <summary>Kills the process (a crash, as a test may do mid-way) and waits for it; later calls do nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             Signal(SigCont);

@@ -4,7 +4,7 @@ using Mesh.Coordination.Locks;
 namespace Mesh.Bench.Locks;
 
 /// <summary>Many workers take and release one resource for a fixed time; each grant's wait is recorded.</summary>
-public sealed class ContendedBenchmark(ILockManager locks)
+public sealed class ContendedBenchmark(ILockManager locks, string resource)
 {
     public async Task<ContendedResult> RunAsync(int workers, TimeSpan retryInterval, TimeSpan length, CancellationToken cancellationToken)
     {
@@ -12,7 +12,7 @@ public sealed class ContendedBenchmark(ILockManager locks)
         phase.CancelAfter(length);
         var clock = Stopwatch.StartNew();
         var waits = await Task.WhenAll(Enumerable.Range(0, workers).Select(worker =>
-            Task.Run(() => WorkAsync(new LockRequest("bench:contended", $"worker-{worker}", TimeSpan.FromSeconds(30), length, retryInterval), phase.Token))));
+            Task.Run(() => WorkAsync(new LockRequest(resource, $"worker-{worker}", TimeSpan.FromSeconds(30), length, retryInterval), phase.Token))));
         var elapsed = clock.Elapsed;
         cancellationToken.ThrowIfCancellationRequested();
 

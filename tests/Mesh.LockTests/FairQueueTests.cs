@@ -1,0 +1,179 @@
+using Mesh.Coordination.Locks;
+using Mesh.LockTests.Infrastructure;
+using Mesh.Testing;
+using StackExchange.Redis;
+using static Mesh.LockTests.LockManagerTests;
+
+namespace Mesh.LockTests;
+
+/// <summary>
+/// Waiters on a single Redis (<see cref="RedisLockBackend"/>): queued in arrival order, woken by
+/// the release. Unless a test is about re-checks, waiters re-check only once a minute, so a grant
+/// within seconds can only have come from a wake-up.
+/// </summary>
+public sealed class FairQueueTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(10);
+    private LockServices _services = null!;
+    private IConnectionMultiplexer _raw = null!;
+
+    private ILockManager Locks => _services.Locks;
+
+    private IDatabase Db => _raw.GetDatabase();
+
+    public async Task InitializeAsync()
+    {
+        await redis.FlushAllAsync();
+        _services = await LockServices.SingleAsync(
+            redis.ConnectionString, ("Locks:MasterTimeout", "00:00:05"), ("Locks:QueueRecheckInterval", "00:01:00"));
+        _raw = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _raw.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TryAcquire_FiveWaitersQueuedOneAfterAnother_GrantedInArrivalOrder()
+    {
+        var holder = await Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
+        var granted = new List<string>();
+        var waiters = new List<Task>();
+        for (var i = 0; i < 5; i++)
+        {
+            var owner = $"w{i}";
+            waiters.Add(Task.Run(async () =>
+            {
+                await using var held = await Locks.TryAcquireAsync(Request("r", owner, wait: TimeSpan.FromSeconds(30)), CancellationToken.None);
+                lock (granted)
+                {
+                    granted.Add(held is null ? $"{owner}: not granted" : owner);
+                }
+            }));
+            await QueuedAsync("r", i + 1);
+        }
+
+        await holder!.ReleaseAsync(CancellationToken.None);
+        await Task.WhenAll(waiters).WaitAsync(Soon);
+
+        Assert.Equal(["w0", "w1", "w2", "w3", "w4"], granted);
+        Assert.False(await Db.KeyExistsAsync(LockKeys.Queue("r")));
+    }
+
+    [Fact]
+    public async Task TryAcquire_HeadsWaitRunsOut_LeavesQueueAndNextWaiterIsWoken()
+    {
+        await using var holder = await Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
+        var impatient = Locks.TryAcquireAsync(Request("r", "impatient", wait: TimeSpan.FromMilliseconds(500)), CancellationToken.None);
+        await QueuedAsync("r", 1);
+        var patient = Locks.TryAcquireAsync(Request("r", "patient", wait: TimeSpan.FromSeconds(30)), CancellationToken.None);
+        await QueuedAsync("r", 2);
+
+        Assert.Null(await impatient.WaitAsync(Soon));
+        Assert.Equal(1, await Db.ListLengthAsync(LockKeys.Queue("r")));
+        Assert.Equal(1, await Db.SortedSetLengthAsync(LockKeys.Waiters("r")));
+        Assert.False(patient.IsCompleted);
+        await holder!.ReleaseAsync(CancellationToken.None);
+        await using var next = await patient.WaitAsync(Soon);
+
+        Assert.Equal("patient", next?.Owner);
+    }
+
+    [Fact]
+    public async Task TryAcquire_QueuedWaiterCancelled_LeavesQueueAndNextWaiterIsWoken()
+    {
+        await using var holder = await Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var cancelled = Locks.TryAcquireAsync(Request("r", "cancelled", wait: TimeSpan.FromSeconds(30)), cancel.Token);
+        await QueuedAsync("r", 1);
+        var next = Locks.TryAcquireAsync(Request("r", "next", wait: TimeSpan.FromSeconds(30)), CancellationToken.None);
+        await QueuedAsync("r", 2);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Soon));
+        await QueuedAsync("r", 1);
+        await holder!.ReleaseAsync(CancellationToken.None);
+        await using var granted = await next.WaitAsync(Soon);
+
+        Assert.Equal("next", granted?.Owner);
+    }
+
+    [Fact]
+    public async Task TryAcquire_QueuedProcessKilled_NextWaiterGrantedOnceTheDeadWaitersDeadlinePassed()
+    {
+        // Waiters here re-check every 100 ms; the killed worker keeps the defaults (a place is kept
+        // 2 × 500 ms + 500 ms after its last renewal).
+        await using var services = await LockServices.SingleAsync(redis.ConnectionString, ("Locks:QueueRecheckInterval", "00:00:00.100"));
+        await using var holder = await services.Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
+        await using var worker = DotnetProcess.Start(BuildOutputs.Worker, new Dictionary<string, string>(),
+            "hold", "--redis", redis.ConnectionString, "--resource", "r", "--expiry-ms", "10000",
+            "--fence-key", "f", "--key", "k", "--value", "v");
+        await QueuedAsync("r", 1, within: TimeSpan.FromSeconds(60));
+        var next = services.Locks.TryAcquireAsync(Request("r", "next", wait: TimeSpan.FromSeconds(30)), CancellationToken.None);
+        await QueuedAsync("r", 2);
+
+        await worker.DisposeAsync();
+        var deadWaiter = (string)(await Db.ListGetByIndexAsync(LockKeys.Queue("r"), 0))!;
+        var deadline = (await Db.SortedSetScoreAsync(LockKeys.Waiters("r"), deadWaiter))!.Value;
+        await holder!.ReleaseAsync(CancellationToken.None);
+        await using var granted = await next.WaitAsync(Soon);
+
+        // Tokens are the server's clock in microseconds at the grant, the deadline its clock in ms.
+        Assert.Equal("next", granted?.Owner);
+        Assert.InRange(granted!.FencingToken / 1000.0, deadline, deadline + Soon.TotalMilliseconds);
+        Assert.False(await Db.KeyExistsAsync(LockKeys.Queue("r")));
+    }
+
+    [Fact]
+    public async Task TryAcquire_HolderExpiresUnreleased_QueuedHeadGetsTheLockAtItsRecheck()
+    {
+        await using var services = await LockServices.SingleAsync(redis.ConnectionString, ("Locks:QueueRecheckInterval", "00:00:00.100"));
+        var abandoned = await services.Locks.TryAcquireAsync(
+            Request("r", "abandoned", expiry: TimeSpan.FromMilliseconds(700)) with { AutoExtend = false }, CancellationToken.None);
+
+        var head = services.Locks.TryAcquireAsync(Request("r", "head", wait: TimeSpan.FromSeconds(30)), CancellationToken.None);
+        await QueuedAsync("r", 1);
+        await using var granted = await head.WaitAsync(Soon);
+
+        Assert.Equal("head", granted?.Owner);
+        Assert.True(granted!.FencingToken > abandoned!.FencingToken);
+    }
+
+    [Fact]
+    public async Task TryAcquire_ZeroWaitOnHeldLock_RefusedWithoutQueueing()
+    {
+        await using var holder = await Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
+
+        var refused = await Locks.TryAcquireAsync(Request("r", "b", wait: TimeSpan.Zero), CancellationToken.None);
+        var attempt = await _services.Backend.TryLockAsync("r", "c", TimeSpan.FromSeconds(10), CancellationToken.None);
+        await holder!.ReleaseAsync(CancellationToken.None);
+        var free = await _services.Backend.TryLockAsync("r", "c", TimeSpan.FromSeconds(10), CancellationToken.None);
+
+        Assert.Null(refused);
+        Assert.Equal(LockAttemptOutcome.Held, attempt.Outcome);
+        Assert.False(await Db.KeyExistsAsync(LockKeys.Queue("r")));
+        Assert.True(free.Acquired);
+    }
+
+    [Fact]
+    public async Task TryLock_FreeLockWhileOthersQueue_RefusedSoTheHeadKeepsItsTurn()
+    {
+        var holder = await Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
+        // The head is woken on release but its grant takes a round trip: in between, the lock is free and reserved.
+        await Db.ListRightPushAsync(LockKeys.Queue("r"), "someone-queued");
+        await Db.SortedSetAddAsync(LockKeys.Waiters("r"), "someone-queued", 1e13);
+        await holder!.ReleaseAsync(CancellationToken.None);
+
+        var attempt = await _services.Backend.TryLockAsync("r", "barging", TimeSpan.FromSeconds(10), CancellationToken.None);
+
+        Assert.Equal(LockAttemptOutcome.Held, attempt.Outcome);
+        Assert.False(await Db.KeyExistsAsync(LockKeys.Owner("r")));
+    }
+
+    private Task QueuedAsync(string resource, int waiters, TimeSpan? within = null) =>
+        Poll.UntilAsync(
+            async () => await Db.ListLengthAsync(LockKeys.Queue(resource)) == waiters,
+            within ?? Soon, $"{waiters} waiters queued for {resource}");
+}
