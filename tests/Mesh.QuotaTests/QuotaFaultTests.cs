@@ -17,7 +17,7 @@ public sealed class QuotaFaultTests
     [Fact]
     public async Task Decide_RedisKilledThenBack_FailureModesApplyBreakerOpensServiceResumes()
     {
-        await using var redis = await RedisProcess.StartAsync();
+        await using var redis = await RedisServerFixture.StartAsync();
         await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
             1000, 100,
             [.. Policy("open", ("Match:kind", "open"), ("By:0", "user"), ("Capacity", 1000), ("RefillPerSecond", 100), ("FailureMode", "FailOpen")),

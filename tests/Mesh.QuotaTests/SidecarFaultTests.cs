@@ -14,7 +14,7 @@ public sealed class SidecarFaultTests
     [Fact]
     public async Task ShouldRateLimit_RedisKilledThenBack_FailureModesApplyAndServiceResumes()
     {
-        await using var redis = await RedisProcess.StartAsync();
+        await using var redis = await RedisServerFixture.StartAsync();
         await using var sidecar = await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, new Dictionary<string, string>(SidecarApps.Environment)
         {
             ["Redis__Configuration"] = $"{redis.ConnectionString},connectTimeout=500,connectRetry=1",
@@ -58,9 +58,9 @@ public sealed class SidecarFaultTests
         Assert.All(down, d => Assert.Equal((Code.Ok, Code.OverLimit), d));
         Assert.True(down.Count > 20, $"only {down.Count} answers in 2 s while Redis was down");
         Assert.Equal(CheckResponse.Types.Outcome.FailedClosed, nativeDown.Outcome);
-        Assert.True(resumed, "the sidecar never decided through Redis again:\n" + sidecar.Output);
-        Assert.False(sidecar.HasExited);
-        Assert.Contains("circuit breaker opened", sidecar.Output, StringComparison.Ordinal);
+        Assert.True(resumed, "the sidecar never decided through Redis again:\n" + sidecar.Process.Output);
+        Assert.False(sidecar.Process.HasExited);
+        Assert.Contains("circuit breaker opened", sidecar.Process.Output, StringComparison.Ordinal);
     }
 
     private static async Task<Code> CodeAsync(RateLimitService.RateLimitServiceClient client, string tier)
