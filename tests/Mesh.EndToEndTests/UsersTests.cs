@@ -3,6 +3,7 @@ using Grpc.Core;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Testing;
 
 namespace Mesh.EndToEndTests;
 
