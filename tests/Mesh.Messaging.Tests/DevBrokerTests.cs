@@ -18,10 +18,9 @@ public sealed class DevBrokerTests(ITestOutputHelper output) : IDisposable
         await Poll.UntilAsync(() => File.Exists(bootstrapFile), MessagingHost.Wait, "The dev broker wrote no bootstrap file.", TimeSpan.FromMilliseconds(50));
         var bootstrap = (await File.ReadAllTextAsync(bootstrapFile)).Trim();
 
-        var metadata = await ProcessRunner.RunAsync("kcat", null, "-b", bootstrap, "-L");
-        var produced = await ProcessRunner.RunAsync("kcat", "hello\n", "-b", bootstrap, "-P", "-t", Topics.OrderPlaced, "-k", "key-1");
-        var consumed = await ProcessRunner.RunAsync("kcat", null, "-b", bootstrap, "-C", "-t", Topics.OrderPlaced,
-            "-o", "beginning", "-c", "1", "-e", "-f", "%k=%s\n");
+        var metadata = await KcatAsync(null, "-b", bootstrap, "-L");
+        var produced = await KcatAsync("hello", "-b", bootstrap, "-P", "-t", Topics.OrderPlaced, "-k", "key-1");
+        var consumed = await KcatAsync(null, "-b", bootstrap, "-C", "-t", Topics.OrderPlaced, "-o", "beginning", "-c", "1", "-e", "-f", "%k=%s\n");
         var exitCode = await broker.StopAsync(MessagingHost.Wait);
         output.WriteLine(broker.Output);
 
@@ -39,4 +38,18 @@ public sealed class DevBrokerTests(ITestOutputHelper output) : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>Runs kcat to its end with <paramref name="input"/> (a line) as its whole standard input.</summary>
+    private static async Task<(int ExitCode, string Output)> KcatAsync(string? input, params string[] arguments)
+    {
+        await using var kcat = ChildProcess.Start("kcat", "kcat", arguments, Path.GetTempPath(), new Dictionary<string, string>());
+        if (input is not null)
+        {
+            await kcat.WriteLineAsync(input);
+        }
+
+        kcat.CloseInput();
+        var exitCode = await kcat.WaitForExitAsync(MessagingHost.Wait);
+        return (exitCode, kcat.Output);
+    }
 }

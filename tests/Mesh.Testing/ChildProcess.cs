@@ -101,6 +101,9 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         await _process.StandardInput.FlushAsync();
     }
 
+    /// <summary>Ends its standard input, so that a tool reading it to the end (kcat -P) goes on.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
     /// <summary>Waits until the process answers grpc.health.v1 SERVING on <paramref name="channel"/>; throws with its output otherwise.</summary>
     public async Task WaitServingAsync(GrpcChannel channel, TimeSpan within)
     {
