@@ -10,9 +10,7 @@ namespace Mesh.Testing;
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable, IDisposable
 {
-    // Enough for a whole test's output (assertions look for lines logged early, e.g. a breaker
-    // opening before a storm of warnings), bounded so that a chatty process cannot exhaust memory.
-    private const int KeptLines = 20_000;
+    private const int KeptLines = 400;
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(10);
     private readonly Process _process;
     private readonly Queue<string> _lines = new();
