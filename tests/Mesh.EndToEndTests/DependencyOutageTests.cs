@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Grpc.Core;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
-using Mesh.Testing;
 using Xunit.Abstractions;
 
 namespace Mesh.EndToEndTests;
@@ -106,9 +105,18 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
     }
 
     /// <summary>Every accepted order, polled until none is PENDING or <see cref="Settle"/> passed.</summary>
-    private static Task<List<Order>> SettleAsync(IsolatedMesh mesh, List<(string UserId, string OrderId)> accepted) => Poll.ReadAsync(
-        async () => (await Task.WhenAll(accepted.Select(a => mesh.GetOrderAsync(a.UserId, a.OrderId)))).ToList(),
-        orders => orders.All(o => o.Status != OrderStatus.Pending),
-        Settle,
-        TimeSpan.FromMilliseconds(500));
+    private static async Task<List<Order>> SettleAsync(IsolatedMesh mesh, List<(string UserId, string OrderId)> accepted)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var orders = (await Task.WhenAll(accepted.Select(a => mesh.GetOrderAsync(a.UserId, a.OrderId)))).ToList();
+            if (orders.All(o => o.Status != OrderStatus.Pending) || clock.Elapsed > Settle)
+            {
+                return orders;
+            }
+
+            await Task.Delay(500);
+        }
+    }
 }

@@ -2,7 +2,6 @@ using Google.Rpc;
 using Grpc.Core;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
-using Mesh.Testing;
 
 namespace Mesh.EndToEndTests;
 

@@ -69,7 +69,7 @@ public sealed class OrderSettlementTests : IAsyncLifetime
     public async Task PlaceOrder_UsersServiceDownPastTheDeadline_TimedOutAndNoCreditHeldOnceUsersReturns()
     {
         var userId = await RegisterAsync();
-        _users!.Kill();
+        await _users!.KillAsync();
 
         var order = await Orders.PlaceOrderAsync(
             new PlaceOrderRequest { IdempotencyKey = "stranded", Lines = { TestUser.Line("SETTLE", 1) } }, Caller(userId));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -8,22 +9,28 @@ namespace Mesh.Testing;
 public static class GrpcHealth
 {
     /// <summary>True once SERVING; false when <paramref name="within"/> passed or <paramref name="gaveUp"/> said so.</summary>
-    public static Task<bool> WaitServingAsync(GrpcChannel channel, TimeSpan within, Func<bool> gaveUp)
+    public static async Task<bool> WaitServingAsync(GrpcChannel channel, TimeSpan within, Func<bool> gaveUp)
     {
         var health = new Health.HealthClient(channel);
-        return Poll.ReadAsync(() => IsServingAsync(health), serving => serving || gaveUp(), within);
-    }
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within && !gaveUp())
+        {
+            try
+            {
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return true;
+                }
+            }
+            catch (RpcException)
+            {
+                // Not listening yet.
+            }
 
-    private static async Task<bool> IsServingAsync(Health.HealthClient health)
-    {
-        try
-        {
-            var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
-            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving;
+            await Task.Delay(100);
         }
-        catch (RpcException)
-        {
-            return false; // Not listening yet.
-        }
+
+        return false;
     }
 }

@@ -1,5 +1,4 @@
 using Grpc.Net.Client;
-using Mesh.Testing;
 
 namespace Mesh.EndToEndTests.Infrastructure;
 

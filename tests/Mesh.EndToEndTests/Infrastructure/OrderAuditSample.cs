@@ -73,14 +73,10 @@ public sealed class OrderAuditSample : IAsyncDisposable
                 ["Quotas__Leases__Share"] = "0",
             });
         var channel = GrpcChannel.ForAddress(sidecarAddress);
-        try
-        {
-            await sidecar.WaitServingAsync(channel, TimeSpan.FromSeconds(60));
-        }
-        catch (InvalidOperationException)
+        if (!await GrpcHealth.WaitServingAsync(channel, TimeSpan.FromSeconds(60), () => sidecar.HasExited))
         {
             await sidecar.DisposeAsync();
-            throw;
+            throw new InvalidOperationException($"The sample's sidecar never became SERVING.\n{sidecar.Output}");
         }
 
         var auditFile = Path.Combine(Path.GetTempPath(), $"order-audit-{Guid.NewGuid():N}.jsonl");

@@ -1,19 +1,15 @@
 using Grpc.Core;
-using Xunit;
 
-namespace Mesh.Testing;
+namespace Mesh.LockTests.Infrastructure;
 
 public static class RpcAssert
 {
-    /// <summary>
-    /// Asserts the call fails with <paramref name="code"/> and returns its google.rpc.Status; a status
-    /// without details (one the transport or the gateway made) comes back with none.
-    /// </summary>
+    /// <summary>Asserts the call fails with <paramref name="code"/> and returns its google.rpc.Status.</summary>
     public static async Task<Google.Rpc.Status> FailsWithAsync(StatusCode code, Func<Task> call)
     {
         var exception = await Assert.ThrowsAsync<RpcException>(call);
         Assert.Equal(code, exception.StatusCode);
-        return exception.GetRpcStatus() ?? new Google.Rpc.Status { Code = (int)code, Message = exception.Status.Detail };
+        return exception.GetRpcStatus() ?? throw new Xunit.Sdk.XunitException($"{code} carries no google.rpc.Status details.");
     }
 
     public static TDetail Detail<TDetail>(this Google.Rpc.Status status) where TDetail : class, Google.Protobuf.IMessage<TDetail>, new() =>
