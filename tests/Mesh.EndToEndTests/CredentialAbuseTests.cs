@@ -2,6 +2,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Testing;
 
 namespace Mesh.EndToEndTests;
 

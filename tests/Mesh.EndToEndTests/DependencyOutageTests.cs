@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Testing;
 using Xunit.Abstractions;
 
 namespace Mesh.EndToEndTests;
@@ -105,18 +106,9 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
     }
 
     /// <summary>Every accepted order, polled until none is PENDING or <see cref="Settle"/> passed.</summary>
-    private static async Task<List<Order>> SettleAsync(IsolatedMesh mesh, List<(string UserId, string OrderId)> accepted)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var orders = (await Task.WhenAll(accepted.Select(a => mesh.GetOrderAsync(a.UserId, a.OrderId)))).ToList();
-            if (orders.All(o => o.Status != OrderStatus.Pending) || clock.Elapsed > Settle)
-            {
-                return orders;
-            }
-
-            await Task.Delay(500);
-        }
-    }
+    private static Task<List<Order>> SettleAsync(IsolatedMesh mesh, List<(string UserId, string OrderId)> accepted) => Poll.ReadAsync(
+        async () => (await Task.WhenAll(accepted.Select(a => mesh.GetOrderAsync(a.UserId, a.OrderId)))).ToList(),
+        orders => orders.All(o => o.Status != OrderStatus.Pending),
+        Settle,
+        TimeSpan.FromMilliseconds(500));
 }

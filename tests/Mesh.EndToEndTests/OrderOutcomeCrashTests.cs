@@ -78,7 +78,7 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
         var order = await orders.PlaceOrderAsync(
             new PlaceOrderRequest { IdempotencyKey = "crash", Lines = { TestUser.Line("CRASH", 1, 4200) } }, Caller(userId));
         // This process only placed the order: the credit event must reach the next one.
-        await _orders!.KillAsync();
+        _orders!.Kill();
 
         var credit = new CreditReserved
         {
@@ -103,7 +103,7 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
         Assert.Equal(OrderStatus.Pending, (await GetOrderAsync(userId, order.OrderId)).Status);
 
         // SIGKILL while the publish is still being retried, then the broker heals and orders restarts.
-        await _orders.KillAsync();
+        _orders.Kill();
         Assert.True(_orders.HasExited);
         _kafka.Cluster.ClearRequestErrors(ProduceApiKey);
         _orders = await StartOrdersAsync();

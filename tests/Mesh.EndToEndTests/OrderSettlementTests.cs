@@ -69,7 +69,7 @@ public sealed class OrderSettlementTests : IAsyncLifetime
     public async Task PlaceOrder_UsersServiceDownPastTheDeadline_TimedOutAndNoCreditHeldOnceUsersReturns()
     {
         var userId = await RegisterAsync();
-        await _users!.KillAsync();
+        _users!.Kill();
 
         var order = await Orders.PlaceOrderAsync(
             new PlaceOrderRequest { IdempotencyKey = "stranded", Lines = { TestUser.Line("SETTLE", 1) } }, Caller(userId));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Grpc.Core;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Testing;
 
 namespace Mesh.EndToEndTests;
 
@@ -49,29 +50,26 @@ public sealed class TracingTests(MeshFixture mesh)
     private async Task<List<ExportedSpan>> WaitForTraceAsync(string traceId, Func<List<ExportedSpan>, bool> complete)
     {
         using var http = new HttpClient { BaseAddress = new Uri(mesh.DashboardAddress), Timeout = TimeSpan.FromSeconds(10) };
-        var clock = Stopwatch.StartNew();
         var spans = new List<ExportedSpan>();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            // Answers 404 until the first span of the trace arrives.
-            using var response = await http.GetAsync($"/api/telemetry/traces/{traceId}");
-            if (response.IsSuccessStatusCode)
+        await Poll.UntilAsync(
+            async () =>
             {
+                // Answers 404 until the first span of the trace arrives.
+                using var response = await http.GetAsync($"/api/telemetry/traces/{traceId}");
+                if (!response.IsSuccessStatusCode)
+                {
+                    return false;
+                }
+
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
                 spans = ExportedSpan.AllIn(json.RootElement)
                     .Where(s => string.Equals(s.TraceId, traceId, StringComparison.OrdinalIgnoreCase))
                     .ToList();
-                if (complete(spans))
-                {
-                    return spans;
-                }
-            }
-
-            await Task.Delay(500);
-        }
-
-        Assert.Fail($"Trace {traceId} is incomplete after 30 s; spans: "
-            + string.Join(", ", spans.Select(s => $"{s.Service}:{s.Name}")) + "\n" + mesh.Logs("dashboard"));
+                return complete(spans);
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"Trace {traceId} is incomplete; spans: " + string.Join(", ", spans.Select(s => $"{s.Service}:{s.Name}")) + "\n" + mesh.Logs("dashboard"),
+            TimeSpan.FromMilliseconds(500));
         return spans;
     }
 }

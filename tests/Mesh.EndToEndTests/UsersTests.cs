@@ -3,6 +3,7 @@ using Grpc.Core;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Testing;
 
 namespace Mesh.EndToEndTests;
 
@@ -105,18 +106,6 @@ public sealed class UsersTests(MeshFixture mesh)
         return all;
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow + ViewWait;
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-
-            await Task.Delay(300); // Well inside the per-user quota (10 calls/s refill).
-        }
-    }
+    private static Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done) =>
+        Poll.ReadAsync(read, done, ViewWait, TimeSpan.FromMilliseconds(300)); // Well inside the per-user quota (10 calls/s refill).
 }

@@ -105,13 +105,7 @@ public sealed class OrderPlacementTests(RedisServerFixture redis, KafkaBrokerFix
             await inner.PublishAsync(@event, cancellationToken);
         }
 
-        public async Task WaitForAsync(int count)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (Published.Count < count)
-            {
-                await Task.Delay(10, timeout.Token);
-            }
-        }
+        public Task WaitForAsync(int count) => Poll.UntilAsync(
+            () => Published.Count >= count, TimeSpan.FromSeconds(30), () => $"{Published.Count} of {count} events published.", TimeSpan.FromMilliseconds(10));
     }
 }

@@ -42,13 +42,14 @@ public sealed class RedisMetricsTests(RedisServerFixture redis) : RedisTestBase(
         Assert.Equal((5.0, 3.0), (Latest(meters, "mesh.redis.keyspace.keys"), Latest(meters, "mesh.redis.keyspace.expiring")));
 
         await Task.Delay(TimeSpan.FromMilliseconds(400));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        await collector.PollAsync(CancellationToken.None);
-        while (Latest(meters, "mesh.redis.keys", Settlements) > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            await collector.PollAsync(CancellationToken.None);
-        }
+        await Poll.UntilAsync(
+            async () =>
+            {
+                await collector.PollAsync(CancellationToken.None);
+                return Latest(meters, "mesh.redis.keys", Settlements) <= 0;
+            },
+            TimeSpan.FromSeconds(10),
+            "the expired settlements are still counted");
 
         Assert.Equal(0, Latest(meters, "mesh.redis.keys", Settlements));
         Assert.True(Latest(meters, "mesh.redis.keys.expired") >= expiredBefore + 3);

@@ -123,15 +123,8 @@ public sealed class SpendingViewsTests(RedisServerFixture redis, KafkaBrokerFixt
         Assert.Equal("rb_other", (string?)await Redis.GetDatabase().StringGetAsync(SpendingViews.RebuildMarkerKey));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The traffic did not progress within 60 s.");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(60), "The traffic did not progress.", TimeSpan.FromMilliseconds(10));
 
     private async Task<Dictionary<string, long>> LiveSpendAsync() =>
         (await Redis.GetDatabase().HashGetAllAsync(SpendingViews.Live[0])).ToDictionary(e => (string)e.Name!, e => (long)e.Value);

@@ -107,7 +107,7 @@ public sealed class FairQueueTests(RedisServerFixture redis) : IClassFixture<Red
         // 2 × 500 ms + 500 ms after its last renewal).
         await using var services = await LockServices.SingleAsync(redis.ConnectionString, ("Locks:QueueRecheckInterval", "00:00:00.100"));
         await using var holder = await services.Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
-        await using var worker = DotnetProcess.Start(BuildOutputs.Worker, new Dictionary<string, string>(),
+        await using var worker = ChildProcess.StartDotnet("worker", BuildOutputs.LockWorker, new Dictionary<string, string>(),
             "hold", "--redis", redis.ConnectionString, "--resource", "r", "--expiry-ms", "10000",
             "--fence-key", "f", "--key", "k", "--value", "v");
         await QueuedAsync("r", 1, within: TimeSpan.FromSeconds(60));

@@ -26,7 +26,7 @@ public sealed class FencingTests(RedisServerFixture redis) : IClassFixture<Redis
     [Fact]
     public async Task FencedWrite_HolderPausedPastExpiry_RejectedAfterNextHolderWrote()
     {
-        await using var paused = DotnetProcess.Start(BuildOutputs.Worker, new Dictionary<string, string>(),
+        await using var paused = ChildProcess.StartDotnet("paused-holder", BuildOutputs.LockWorker, new Dictionary<string, string>(),
             "hold", "--redis", redis.ConnectionString, "--resource", "doc", "--expiry-ms", "1000",
             "--fence-key", FenceKey, "--key", ValueKey, "--value", "from-paused-holder");
         var firstToken = long.Parse((await paused.WaitForLineAsync("acquired ", TimeSpan.FromSeconds(30)))["acquired ".Length..]);

@@ -15,7 +15,7 @@ public sealed class MutualExclusionTests(RedisServerFixture redis) : IClassFixtu
     {
         await redis.FlushAllAsync();
         var outputs = Enumerable.Range(0, Processes).Select(_ => Path.GetTempFileName()).ToList();
-        var workers = outputs.Select((output, i) => DotnetProcess.Start(BuildOutputs.Worker, new Dictionary<string, string>(),
+        var workers = outputs.Select((output, i) => ChildProcess.StartDotnet($"worker-{i}", BuildOutputs.LockWorker, new Dictionary<string, string>(),
             "increment", "--redis", redis.ConnectionString, "--resource", "counter", "--counter", "plain-counter",
             "--workers", "16", "--increments", $"{Increments / Processes + (i < Increments % Processes ? 1 : 0)}",
             "--out", output)).ToList();

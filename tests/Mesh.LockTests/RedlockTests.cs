@@ -144,11 +144,11 @@ public sealed class RedlockTests : IAsyncLifetime
         Assert.True(second.FencingToken > first.FencingToken);
 
         await _masters.KillAsync(1);
-        var status = await RpcAssert.FailsWithAsync(StatusCode.Unavailable, () =>
+        var status = await RpcAssert.FailsWithDetailsAsync(StatusCode.Unavailable, () =>
             locks.TryLockAsync(TryLock("r1", "c"), deadline: SidecarProcess.Deadline).ResponseAsync);
-        await RpcAssert.FailsWithAsync(StatusCode.Unavailable, () =>
+        await RpcAssert.FailsWithDetailsAsync(StatusCode.Unavailable, () =>
             locks.TryLockAsync(TryLock("never-locked", "c"), deadline: SidecarProcess.Deadline).ResponseAsync);
-        await RpcAssert.FailsWithAsync(StatusCode.Unavailable, () =>
+        await RpcAssert.FailsWithDetailsAsync(StatusCode.Unavailable, () =>
             locks.UnlockAsync(new UnlockRequest { ResourceId = "r1", LockOwner = "b" }, deadline: SidecarProcess.Deadline).ResponseAsync);
 
         Assert.True(status.Detail<RetryInfo>().RetryDelay.ToTimeSpan() > TimeSpan.Zero);

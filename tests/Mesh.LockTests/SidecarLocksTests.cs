@@ -119,7 +119,7 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
     [InlineData("r", "a", -5, "expiry_in_seconds")]
     public async Task TryLock_InvalidField_InvalidArgumentNamesIt(string resource, string owner, int expiry, string field)
     {
-        var status = await RpcAssert.FailsWithAsync(StatusCode.InvalidArgument, () => TryLockAsync(resource, owner, expiry));
+        var status = await RpcAssert.FailsWithDetailsAsync(StatusCode.InvalidArgument, () => TryLockAsync(resource, owner, expiry));
 
         Assert.Equal(field, Assert.Single(status.Detail<BadRequest>().FieldViolations).Field);
     }
@@ -134,8 +134,8 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
     [Fact]
     public async Task UnlockAndExtend_EmptyFields_InvalidArgumentNamesBoth()
     {
-        var unlock = await RpcAssert.FailsWithAsync(StatusCode.InvalidArgument, () => UnlockAsync("", ""));
-        var extend = await RpcAssert.FailsWithAsync(StatusCode.InvalidArgument, () =>
+        var unlock = await RpcAssert.FailsWithDetailsAsync(StatusCode.InvalidArgument, () => UnlockAsync("", ""));
+        var extend = await RpcAssert.FailsWithDetailsAsync(StatusCode.InvalidArgument, () =>
             Locks.ExtendAsync(new ExtendRequest(), deadline: SidecarProcess.Deadline).ResponseAsync);
 
         Assert.Equal(["lock_owner", "resource_id"], unlock.Detail<BadRequest>().FieldViolations.Select(v => v.Field).Order());
@@ -148,7 +148,7 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
     {
         var anonymous = new Locks.LocksClient(sidecar.Process.Channel);
 
-        var status = await RpcAssert.FailsWithAsync(StatusCode.Unauthenticated, () => anonymous.TryLockAsync(
+        var status = await RpcAssert.FailsWithDetailsAsync(StatusCode.Unauthenticated, () => anonymous.TryLockAsync(
             new TryLockRequest { ResourceId = NewResource(), LockOwner = "a", ExpiryInSeconds = 30 }, deadline: SidecarProcess.Deadline).ResponseAsync);
 
         Assert.Equal("MISSING_APP_TOKEN", status.Detail<ErrorInfo>().Reason);
@@ -160,7 +160,7 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
         var stranger = new Locks.LocksClient(sidecar.Process.Channel);
         var headers = new Metadata { { "authorization", $"Bearer {Guid.NewGuid():N}" } };
 
-        var status = await RpcAssert.FailsWithAsync(StatusCode.Unauthenticated, () => stranger.TryLockAsync(
+        var status = await RpcAssert.FailsWithDetailsAsync(StatusCode.Unauthenticated, () => stranger.TryLockAsync(
             new TryLockRequest { ResourceId = NewResource(), LockOwner = "a", ExpiryInSeconds = 30 }, headers, SidecarProcess.Deadline).ResponseAsync);
 
         Assert.Equal("UNKNOWN_APP_TOKEN", status.Detail<ErrorInfo>().Reason);

@@ -64,11 +64,8 @@ public sealed class ConsumerDispatchTests(ITestOutputHelper output) : IAsyncLife
         var scheduler = host.Services.GetRequiredService<RecordScheduler>();
 
         RawKafka.ProduceInOrder(_kafka.BootstrapServers, Enumerable.Range(0, total).Select(i => Order($"key-{i}", 0)));
-        var deadline = DateTime.UtcNow + MessagingHost.Wait;
-        while (scheduler.Buffered < maxBuffered && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await Poll.UntilAsync(
+            () => scheduler.Buffered >= maxBuffered, MessagingHost.Wait, () => $"only {scheduler.Buffered} of {maxBuffered} records buffered", TimeSpan.FromMilliseconds(10));
 
         // Full: first the loop only waits, after Kafka:PauseAfter it pauses the partitions; neither takes more.
         var observed = new List<int>();

@@ -106,12 +106,15 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
         using (var member = new ConsumerBuilder<string, byte[]>(memberConfig).Build())
         {
             member.Subscribe(Topics.OrderPlaced);
-            var deadline = DateTime.UtcNow + 2 * MessagingHost.Wait;
-            while (member.Assignment.Count == 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "The second member got no partition.");
-                member.Consume(TimeSpan.FromMilliseconds(50));
-            }
+            await Poll.UntilAsync(
+                () =>
+                {
+                    member.Consume(TimeSpan.FromMilliseconds(50)); // takes part in the rebalance
+                    return member.Assignment.Count > 0;
+                },
+                2 * MessagingHost.Wait,
+                "The second member got no partition.",
+                TimeSpan.Zero);
 
             output.WriteLine($"second member took {string.Join(", ", member.Assignment)}");
             release.SetResult();
@@ -126,13 +129,11 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
         }
 
         var after = RawKafka.ProduceInOrder(_kafka.BootstrapServers, Enumerable.Range(0, 30).Select(i => Orders.Placed($"after-{i}")));
-        var end = DateTime.UtcNow + MessagingHost.Wait;
-        while (after.Any(d => !handled.ContainsKey(d.Message.Key)))
-        {
-            var missing = after.Where(d => !handled.ContainsKey(d.Message.Key)).Select(d => d.Partition.Value).Distinct();
-            Assert.True(DateTime.UtcNow < end, $"Records of partition(s) {string.Join(", ", missing)} were never fetched again.");
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(
+            () => after.All(d => handled.ContainsKey(d.Message.Key)),
+            MessagingHost.Wait,
+            () => $"Records of partition(s) {string.Join(", ", after.Where(d => !handled.ContainsKey(d.Message.Key)).Select(d => d.Partition.Value).Distinct())} were never fetched again.",
+            TimeSpan.FromMilliseconds(50));
     }
 
     private static IEnumerable<OrderPlaced> Stream() =>
@@ -158,15 +159,12 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
     private static IEnumerable<TopicPartition> Partitions(IEnumerable<DeliveryResult<string, byte[]>> delivered) =>
         delivered.Select(d => d.TopicPartition).Distinct();
 
-    private static async Task WaitUntilAllHandledAsync(ConcurrentDictionary<(int, long), int> handled, List<DeliveryResult<string, byte[]>> delivered)
-    {
-        var deadline = DateTime.UtcNow + MessagingHost.Wait;
-        while (delivered.Any(d => !handled.ContainsKey((d.Partition.Value, d.Offset.Value))))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{delivered.Count(d => !handled.ContainsKey((d.Partition.Value, d.Offset.Value)))} record(s) never handled.");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAllHandledAsync(ConcurrentDictionary<(int, long), int> handled, List<DeliveryResult<string, byte[]>> delivered) =>
+        Poll.UntilAsync(
+            () => delivered.All(d => handled.ContainsKey((d.Partition.Value, d.Offset.Value))),
+            MessagingHost.Wait,
+            () => $"{delivered.Count(d => !handled.ContainsKey((d.Partition.Value, d.Offset.Value)))} record(s) never handled.",
+            TimeSpan.FromMilliseconds(50));
 
     private async Task AssertAllCommittedAsync(List<DeliveryResult<string, byte[]>> delivered)
     {

@@ -1,7 +1,6 @@
-using System.Diagnostics;
-using System.Text;
 using Mesh.Contracts;
 using Mesh.Messaging.Tests.Support;
+using Mesh.Testing;
 using Xunit.Abstractions;
 
 namespace Mesh.Messaging.Tests;
@@ -14,73 +13,43 @@ public sealed class DevBrokerTests(ITestOutputHelper output) : IDisposable
     public async Task Run_WithBootstrapFile_ServesEveryContractAndDeadLetterTopicToKcatAndExitsZeroOnSigterm()
     {
         var bootstrapFile = Path.Combine(_directory, "bootstrap");
-        using var broker = StartBroker("--bootstrap-file", bootstrapFile);
-        var stdout = new StringBuilder();
-        broker.OutputDataReceived += (_, e) => { lock (stdout) { stdout.AppendLine(e.Data); } };
-        broker.BeginOutputReadLine();
-        try
+        await using var broker = ChildProcess.StartDotnet(
+            "dev-broker", Path.Combine(AppContext.BaseDirectory, "Mesh.DevBroker.dll"), new Dictionary<string, string>(), "--bootstrap-file", bootstrapFile);
+        await Poll.UntilAsync(() => File.Exists(bootstrapFile), MessagingHost.Wait, "The dev broker wrote no bootstrap file.", TimeSpan.FromMilliseconds(50));
+        var bootstrap = (await File.ReadAllTextAsync(bootstrapFile)).Trim();
+
+        var metadata = await KcatAsync(null, "-b", bootstrap, "-L");
+        var produced = await KcatAsync("hello", "-b", bootstrap, "-P", "-t", Topics.OrderPlaced, "-k", "key-1");
+        var consumed = await KcatAsync(null, "-b", bootstrap, "-C", "-t", Topics.OrderPlaced, "-o", "beginning", "-c", "1", "-e", "-f", "%k=%s\n");
+        var exitCode = await broker.StopAsync(MessagingHost.Wait);
+        output.WriteLine(broker.Output);
+
+        foreach (var contract in EventContracts.All)
         {
-            var bootstrap = await WaitForFileAsync(bootstrapFile);
-
-            var metadata = await ProcessRunner.RunAsync("kcat", null, "-b", bootstrap, "-L");
-            var produced = await ProcessRunner.RunAsync("kcat", "hello\n", "-b", bootstrap, "-P", "-t", Topics.OrderPlaced, "-k", "key-1");
-            var consumed = await ProcessRunner.RunAsync("kcat", null, "-b", bootstrap, "-C", "-t", Topics.OrderPlaced,
-                "-o", "beginning", "-c", "1", "-e", "-f", "%k=%s\n");
-            Signal(broker, "TERM");
-            await broker.WaitForExitAsync(new CancellationTokenSource(MessagingHost.Wait).Token);
-            output.WriteLine(stdout.ToString());
-
-            foreach (var contract in EventContracts.All)
-            {
-                Assert.Contains($"topic \"{contract.Topic}\" with {contract.Partitions} partitions", metadata.Output);
-                Assert.Contains($"topic \"{Topics.DeadLetter(contract.Topic)}\" with {contract.Partitions} partitions", metadata.Output);
-            }
-
-            Assert.Equal(0, produced.ExitCode);
-            Assert.Contains("key-1=hello", consumed.Output);
-            Assert.Equal(0, broker.ExitCode);
-            Assert.Contains("IN-MEMORY ONLY", stdout.ToString());
-            Assert.False(File.Exists(bootstrapFile), "The bootstrap file must not outlive the broker.");
+            Assert.Contains($"topic \"{contract.Topic}\" with {contract.Partitions} partitions", metadata.Output);
+            Assert.Contains($"topic \"{Topics.DeadLetter(contract.Topic)}\" with {contract.Partitions} partitions", metadata.Output);
         }
-        finally
-        {
-            if (!broker.HasExited)
-            {
-                broker.Kill();
-            }
-        }
+
+        Assert.Equal(0, produced.ExitCode);
+        Assert.Contains("key-1=hello", consumed.Output);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("IN-MEMORY ONLY", broker.Output);
+        Assert.False(File.Exists(bootstrapFile), "The bootstrap file must not outlive the broker.");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static Process StartBroker(params string[] arguments)
+    /// <summary>Runs kcat to its end with <paramref name="input"/> (a line) as its whole standard input.</summary>
+    private static async Task<(int ExitCode, string Output)> KcatAsync(string? input, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Mesh.DevBroker.dll"));
-        foreach (var argument in arguments)
+        await using var kcat = ChildProcess.Start("kcat", "kcat", arguments, Path.GetTempPath(), new Dictionary<string, string>());
+        if (input is not null)
         {
-            start.ArgumentList.Add(argument);
+            await kcat.WriteLineAsync(input);
         }
 
-        return Process.Start(start) ?? throw new InvalidOperationException("The dev broker did not start.");
+        kcat.CloseInput();
+        var exitCode = await kcat.WaitForExitAsync(MessagingHost.Wait);
+        return (exitCode, kcat.Output);
     }
-
-    private static async Task<string> WaitForFileAsync(string path)
-    {
-        var deadline = DateTime.UtcNow + MessagingHost.Wait;
-        while (!File.Exists(path))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The dev broker wrote no bootstrap file within {MessagingHost.Wait}.");
-            }
-
-            await Task.Delay(50);
-        }
-
-        return (await File.ReadAllTextAsync(path)).Trim();
-    }
-
-    private static void Signal(Process process, string signal) =>
-        Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 }

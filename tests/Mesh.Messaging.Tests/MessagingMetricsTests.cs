@@ -164,17 +164,15 @@ public sealed class MessagingMetricsTests(ITestOutputHelper output) : IAsyncLife
     private static async Task<HealthReportEntry> WaitForStatusAsync(HealthCheckService health, HealthStatus status, string? describing = null,
         string checkName = KafkaServiceCollectionExtensions.HealthCheckName)
     {
-        var deadline = DateTime.UtcNow + MessagingHost.Wait;
-        while (true)
-        {
-            var entry = (await health.CheckHealthAsync()).Entries[checkName];
-            if (entry.Status == status && (describing is null || entry.Description?.Contains(describing, StringComparison.Ordinal) == true))
+        var entry = default(HealthReportEntry);
+        await Poll.UntilAsync(
+            async () =>
             {
-                return entry;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{checkName} stayed {entry.Status} ({entry.Description}), expected {status}.");
-            await Task.Delay(100);
-        }
+                entry = (await health.CheckHealthAsync()).Entries[checkName];
+                return entry.Status == status && (describing is null || entry.Description?.Contains(describing, StringComparison.Ordinal) == true);
+            },
+            MessagingHost.Wait,
+            () => $"{checkName} stayed {entry.Status} ({entry.Description}), expected {status}.");
+        return entry;
     }
 }

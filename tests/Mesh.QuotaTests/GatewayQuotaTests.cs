@@ -3,6 +3,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Mesh.Contracts.V1;
 using Mesh.QuotaTests.Infrastructure;
+using Mesh.Testing;
 
 namespace Mesh.QuotaTests;
 
@@ -102,9 +103,9 @@ public sealed class GatewayQuotaTests(GatewayPair gateways) : IClassFixture<Gate
         environment["Quotas__Policies__typo__RefillPerSecond"] = "1";
         await using var gateway = ServiceProcess.Start(BuildOutputs.Gateway, environment);
 
-        var exitCode = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await gateway.Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("'/mesh.v1.Orders/PlaceOrdr' is not a method of the gateway", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("'/mesh.v1.Orders/PlaceOrdr' is not a method of the gateway", gateway.Process.Output, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -9,28 +8,22 @@ namespace Mesh.Testing;
 public static class GrpcHealth
 {
     /// <summary>True once SERVING; false when <paramref name="within"/> passed or <paramref name="gaveUp"/> said so.</summary>
-    public static async Task<bool> WaitServingAsync(GrpcChannel channel, TimeSpan within, Func<bool> gaveUp)
+    public static Task<bool> WaitServingAsync(GrpcChannel channel, TimeSpan within, Func<bool> gaveUp)
     {
         var health = new Health.HealthClient(channel);
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < within && !gaveUp())
+        return Poll.ReadAsync(() => IsServingAsync(health), serving => serving || gaveUp(), within);
+    }
+
+    private static async Task<bool> IsServingAsync(Health.HealthClient health)
+    {
+        try
         {
-            try
-            {
-                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
-                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    return true;
-                }
-            }
-            catch (RpcException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
+            var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving;
         }
-
-        return false;
+        catch (RpcException)
+        {
+            return false; // Not listening yet.
+        }
     }
 }

@@ -48,21 +48,10 @@ public sealed class MeterRecorder : IDisposable
     /// <summary>The latest measurement of <paramref name="instrument"/> that matches, polled until <paramref name="within"/>.</summary>
     public async Task<RecordedMeasurement> WaitForAsync(string instrument, Func<RecordedMeasurement, bool> match, TimeSpan within)
     {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            if (Of(instrument).LastOrDefault(match) is { } found)
-            {
-                return found;
-            }
-
-            if (DateTime.UtcNow >= deadline)
-            {
-                throw new TimeoutException($"No matching {instrument} measurement within {within}.");
-            }
-
-            await Task.Delay(50);
-        }
+        RecordedMeasurement? found = null;
+        await Poll.UntilAsync(
+            () => (found = Of(instrument).LastOrDefault(match)) is not null, within, $"No matching {instrument} measurement.", TimeSpan.FromMilliseconds(50));
+        return found!;
     }
 
     public void Dispose() => _listener.Dispose();

@@ -6,17 +6,21 @@ namespace Mesh.Testing;
 /// <summary>
 /// SIGSTOP and SIGCONT for a process under test: a stopped server keeps its connections open and
 /// answers nothing, which is what a hung host or a long GC pause looks like to its clients (and what
-/// killing it, which refuses connections at once, does not show).
+/// killing it, which refuses connections at once, does not show). SIGTERM asks it to shut down
+/// gracefully, as Kubernetes does.
 /// </summary>
 public static partial class ProcessSignals
 {
     // Linux's numbers; the tests run on Linux only (redis-server from PATH, Debian's).
+    private const int SigTerm = 15;
     private const int SigCont = 18;
     private const int SigStop = 19;
 
     public static void Stop(int processId) => Send(processId, SigStop);
 
     public static void Continue(int processId) => Send(processId, SigCont);
+
+    public static void Terminate(int processId) => Send(processId, SigTerm);
 
     private static void Send(int processId, int signal)
     {

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Mesh.Identity;
 using Xunit;
 
@@ -9,9 +7,10 @@ namespace Mesh.Testing;
 /// A real, throw-away <c>redis-server</c> (Debian's, from PATH) on a free loopback port, with
 /// persistence off. Always killed on dispose, and on process exit should a test host skip that.
 /// With access control it runs as <c>./mesh.sh up</c> runs it: an ACL user per service
-/// (<see cref="RedisAccess"/>), the default user off.
+/// (<see cref="RedisAccess"/>), the default user off. A test may kill it and start it again on
+/// the same port, as an outage would, or freeze it.
 /// </summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+public sealed class RedisServerFixture : IAsyncLifetime, IAsyncDisposable
 {
     /// <summary>
     /// The memory limit, under the policy the mesh runs with everywhere (noeviction: a full Redis
@@ -20,15 +19,20 @@ public sealed class RedisServerFixture : IAsyncLifetime
     public const string MaxMemory = "1gb";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
-    private readonly ConcurrentQueue<string> _output = new();
     private readonly string? _secrets;
-    private Process? _process;
+    private readonly string[] _extraArguments;
+    private ChildProcess? _process;
 
     public RedisServerFixture()
+        : this(null, [])
     {
     }
 
-    private RedisServerFixture(string secrets) => _secrets = secrets;
+    private RedisServerFixture(string? secrets, string[] extraArguments)
+    {
+        _secrets = secrets;
+        _extraArguments = extraArguments;
+    }
 
     /// <summary>A redis-server with the mesh's ACL users, their passwords in files of a temporary folder.</summary>
     public static RedisServerFixture WithAccessControl()
@@ -41,7 +45,15 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
 
         Pem.Write(Path.Combine(secrets, "users.acl"), RedisAccess.AclFile(passwords).TrimEnd(), secret: true);
-        return new RedisServerFixture(secrets);
+        return new RedisServerFixture(secrets, []);
+    }
+
+    /// <summary>A started redis-server with more command-line settings (cluster mode, say), for a test to dispose.</summary>
+    public static async Task<RedisServerFixture> StartAsync(params string[] extraArguments)
+    {
+        var redis = new RedisServerFixture(null, extraArguments);
+        await redis.InitializeAsync();
+        return redis;
     }
 
     public int Port { get; private set; }
@@ -64,7 +76,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         ? ConnectionString
         : $"127.0.0.1:{Port},user={user},password={File.ReadAllText(Path.Combine(_secrets, $"{user}.password")).Trim()}";
 
-    private Process RunningProcess => _process ?? throw new InvalidOperationException("redis-server is not running.");
+    private ChildProcess RunningProcess => _process ?? throw new InvalidOperationException("redis-server is not running.");
 
     private (string User, string Password)? Admin => _secrets is null
         ? null
@@ -76,14 +88,12 @@ public sealed class RedisServerFixture : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             Port = FreePort.Next();
-            var process = Start(Port);
-            _process = process;
             try
             {
-                await WaitUntilReadyAsync(process);
+                await StartAsync();
                 return;
             }
-            catch (InvalidOperationException) when (attempt < 3 && process.HasExited)
+            catch (InvalidOperationException) when (attempt < 3 && _process?.HasExited == true)
             {
                 Kill(); // Most likely the port was taken between FreePort.Next and the bind.
             }
@@ -95,10 +105,20 @@ public sealed class RedisServerFixture : IAsyncLifetime
     /// with a hung host, so clients time out instead of failing fast. <see cref="Thaw"/> resumes
     /// it; disposing kills it frozen or not.
     /// </summary>
-    public void Freeze() => ProcessSignals.Stop(RunningProcess.Id);
+    public void Freeze() => RunningProcess.Pause();
 
     /// <summary>Resumes a redis-server frozen by <see cref="Freeze"/> (SIGCONT).</summary>
-    public void Thaw() => ProcessSignals.Continue(RunningProcess.Id);
+    public void Thaw() => RunningProcess.Resume();
+
+    /// <summary>SIGKILL, as a crash: connections are refused until <see cref="RestartAsync"/>.</summary>
+    public void Kill() => Interlocked.Exchange(ref _process, null)?.Dispose();
+
+    /// <summary>Starts redis-server again on the same port (empty: persistence is off).</summary>
+    public async Task RestartAsync()
+    {
+        Kill();
+        await StartAsync();
+    }
 
     /// <summary>Deletes every key, so each test starts from an empty Redis.</summary>
     public async Task FlushAllAsync(CancellationToken cancellationToken = default)
@@ -114,7 +134,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         Kill();
-        if (_secrets is not null)
+        if (_secrets is not null && Directory.Exists(_secrets))
         {
             Directory.Delete(_secrets, recursive: true);
         }
@@ -122,104 +142,50 @@ public sealed class RedisServerFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private Process Start(int port)
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    /// <summary>Starts redis-server on <see cref="Port"/> and waits until it answers PING.</summary>
+    private async Task StartAsync()
     {
-        var start = new ProcessStartInfo("redis-server")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                     "--daemonize", "no", "--loglevel", "warning",
-                     "--maxmemory", MaxMemory, "--maxmemory-policy", "noeviction",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (_secrets is not null)
-        {
-            start.ArgumentList.Add("--aclfile");
-            start.ArgumentList.Add(Path.Combine(_secrets, "users.acl"));
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private async Task WaitUntilReadyAsync(Process process)
-    {
+        string[] arguments =
+        [
+            "--port", $"{Port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--daemonize", "no", "--loglevel", "warning",
+            "--maxmemory", MaxMemory, "--maxmemory-policy", "noeviction",
+            .. _secrets is null ? [] : new[] { "--aclfile", Path.Combine(_secrets, "users.acl") },
+            .. _extraArguments,
+        ];
+        var process = ChildProcess.Start("redis-server", "redis-server", arguments, Path.GetTempPath(), new Dictionary<string, string>());
+        _process = process;
         using var timeout = new CancellationTokenSource(StartTimeout);
-        while (!timeout.IsCancellationRequested)
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"redis-server exited with {process.ExitCode}: {string.Join(" | ", _output)}");
-            }
-
-            try
-            {
-                if (await RespClient.SendAsync(Port, Admin, timeout.Token, "PING") == "+PONG")
-                {
-                    return;
-                }
-            }
-            catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException)
-            {
-                // Not listening yet.
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                break;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+            await Poll.UntilAsync(
+                async () => process.HasExited
+                    ? throw new InvalidOperationException($"redis-server on port {Port} exited: {process.Output}")
+                    : await AnswersPingAsync(timeout.Token),
+                StartTimeout,
+                $"redis-server on port {Port} did not answer PING",
+                TimeSpan.FromMilliseconds(50));
         }
-
-        Kill();
-        throw new TimeoutException($"redis-server on port {Port} did not answer PING within {StartTimeout}.");
+        catch (Xunit.Sdk.XunitException)
+        {
+            Kill();
+            throw;
+        }
     }
 
-    private void Keep(string? line)
+    private async Task<bool> AnswersPingAsync(CancellationToken cancellationToken)
     {
-        if (line is not null && _output.Count < 200)
+        try
         {
-            _output.Enqueue(line);
+            return await RespClient.SendAsync(Port, Admin, cancellationToken, "PING") == "+PONG";
+        }
+        catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return false; // Not listening yet.
         }
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => Kill();
-
-    private void Kill()
-    {
-        var process = Interlocked.Exchange(ref _process, null);
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(TimeSpan.FromSeconds(5));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited on its own meanwhile.
-        }
-        finally
-        {
-            process.Dispose();
-        }
-    }
 }

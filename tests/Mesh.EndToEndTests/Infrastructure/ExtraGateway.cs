@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using Mesh.Testing;
 
 namespace Mesh.EndToEndTests.Infrastructure;
 

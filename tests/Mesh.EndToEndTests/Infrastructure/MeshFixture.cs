@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Mesh.Identity;
@@ -202,16 +201,11 @@ public sealed class MeshFixture : IAsyncLifetime
             "dev-broker", Runnables.Of("tools/Mesh.DevBroker", "Mesh.DevBroker.dll"),
             new Dictionary<string, string>(), "--bootstrap-file", _bootstrapFile);
         _processes.Add(broker);
-        var deadline = Stopwatch.StartNew();
-        while (!File.Exists(_bootstrapFile))
-        {
-            if (broker.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new InvalidOperationException("The dev broker did not start:\n" + broker.Output);
-            }
-
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(
+            () => broker.HasExited ? throw new InvalidOperationException("The dev broker exited:\n" + broker.Output) : File.Exists(_bootstrapFile),
+            TimeSpan.FromSeconds(30),
+            () => "The dev broker did not start:\n" + broker.Output,
+            TimeSpan.FromMilliseconds(50));
 
         return (await File.ReadAllTextAsync(_bootstrapFile)).Trim();
     }

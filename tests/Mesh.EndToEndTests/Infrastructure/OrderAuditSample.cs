@@ -73,10 +73,14 @@ public sealed class OrderAuditSample : IAsyncDisposable
                 ["Quotas__Leases__Share"] = "0",
             });
         var channel = GrpcChannel.ForAddress(sidecarAddress);
-        if (!await GrpcHealth.WaitServingAsync(channel, TimeSpan.FromSeconds(60), () => sidecar.HasExited))
+        try
+        {
+            await sidecar.WaitServingAsync(channel, TimeSpan.FromSeconds(60));
+        }
+        catch (InvalidOperationException)
         {
             await sidecar.DisposeAsync();
-            throw new InvalidOperationException($"The sample's sidecar never became SERVING.\n{sidecar.Output}");
+            throw;
         }
 
         var auditFile = Path.Combine(Path.GetTempPath(), $"order-audit-{Guid.NewGuid():N}.jsonl");

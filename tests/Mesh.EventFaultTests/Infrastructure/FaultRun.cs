@@ -30,7 +30,7 @@ public sealed class FaultRun : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly KafkaBrokerFixture _kafka = new();
     private readonly RedisServerFixture _redis = new();
-    private readonly List<WorkerProcess> _workers = [];
+    private readonly List<ChildProcess> _workers = [];
     private readonly CancellationTokenSource _deadline = new(Deadline);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private IHost? _publisher;
@@ -71,9 +71,13 @@ public sealed class FaultRun : IAsyncDisposable
         }
     }
 
-    public async Task<WorkerProcess> StartWorkerAsync(string name)
+    /// <summary>
+    /// One consumer worker as its own OS process, started once it says so. Its <see cref="ChildProcess.Kill"/>
+    /// is SIGKILL: no shutdown hook, no offset commit, no consumer close, like a crashed or OOM-killed pod.
+    /// </summary>
+    public async Task<ChildProcess> StartWorkerAsync(string name)
     {
-        var worker = await WorkerProcess.StartAsync(name, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Kafka:BootstrapServers"] = _kafka.BootstrapServers,
             ["Kafka:ConsumerGroup"] = Group,
@@ -87,8 +91,11 @@ public sealed class FaultRun : IAsyncDisposable
             ["FaultWorker:Name"] = name,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Mesh.Messaging"] = "Information",
-        }, TimeSpan.FromSeconds(60));
+        };
+        var worker = ChildProcess.StartDotnet(
+            name, BuildOutputs.EventWorker, new Dictionary<string, string>(), [.. settings.Select(s => $"--{s.Key}={s.Value}")]);
         _workers.Add(worker);
+        await worker.WaitForLineAsync("started ", TimeSpan.FromSeconds(60));
         Log($"worker {name} started");
         return worker;
     }
@@ -118,7 +125,7 @@ public sealed class FaultRun : IAsyncDisposable
 
     public Task<long> AppliedAsync() => AppliedEffects.AppliedCountAsync(Redis, Keys);
 
-    public Task<long> HandledByAsync(WorkerProcess worker) => AppliedEffects.HandledByAsync(Redis, Keys, worker.Name);
+    public Task<long> HandledByAsync(ChildProcess worker) => AppliedEffects.HandledByAsync(Redis, Keys, worker.Name);
 
     public async Task WaitUntilAsync(string what, Func<Task<bool>> condition)
     {

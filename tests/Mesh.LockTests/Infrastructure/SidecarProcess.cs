@@ -13,10 +13,10 @@ namespace Mesh.LockTests.Infrastructure;
 /// </summary>
 public sealed class SidecarProcess : IAsyncDisposable
 {
-    private readonly DotnetProcess _process;
+    private readonly ChildProcess _process;
     private readonly GrpcChannel _channel;
 
-    private SidecarProcess(DotnetProcess process, GrpcChannel channel, int daprGrpcPort, int daprHttpPort)
+    private SidecarProcess(ChildProcess process, GrpcChannel channel, int daprGrpcPort, int daprHttpPort)
     {
         _process = process;
         _channel = channel;
@@ -76,9 +76,18 @@ public sealed class SidecarProcess : IAsyncDisposable
             environment[$"Locks__Masters__{i}"] = masters[i];
         }
 
-        var process = DotnetProcess.Start(BuildOutputs.Sidecar, environment);
+        var process = ChildProcess.StartDotnet("sidecar", BuildOutputs.Sidecar, environment);
         var sidecar = new SidecarProcess(process, GrpcChannel.ForAddress(address), daprGrpcPort, daprHttpPort);
-        await sidecar.WaitServingAsync(address);
+        try
+        {
+            await process.WaitServingAsync(sidecar._channel, TimeSpan.FromSeconds(60));
+        }
+        catch (InvalidOperationException)
+        {
+            await sidecar.DisposeAsync();
+            throw;
+        }
+
         return sidecar;
     }
 
@@ -86,15 +95,5 @@ public sealed class SidecarProcess : IAsyncDisposable
     {
         _channel.Dispose();
         await _process.DisposeAsync();
-    }
-
-    private async Task WaitServingAsync(string address)
-    {
-        if (!await GrpcHealth.WaitServingAsync(_channel, TimeSpan.FromSeconds(60), () => _process.HasExited))
-        {
-            var output = _process.Output;
-            await DisposeAsync();
-            throw new InvalidOperationException($"The sidecar at {address} never became SERVING.\n{output}");
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Mesh.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Messaging.Tests.Support;
@@ -10,19 +11,8 @@ public sealed class LogRecorder : ILoggerProvider
 
     public int Count(int eventId) => _events.Count(e => e.Id == eventId);
 
-    public async Task WaitForAsync(int eventId, int count = 1)
-    {
-        var deadline = DateTime.UtcNow + MessagingHost.Wait;
-        while (Count(eventId) < count)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Event {eventId} was not logged {count} time(s) within {MessagingHost.Wait}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public Task WaitForAsync(int eventId, int count = 1) => Poll.UntilAsync(
+        () => Count(eventId) >= count, MessagingHost.Wait, $"Event {eventId} was not logged {count} time(s).", TimeSpan.FromMilliseconds(20));
 
     public ILogger CreateLogger(string categoryName) => new Recorder(_events);
 

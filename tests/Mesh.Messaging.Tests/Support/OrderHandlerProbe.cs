@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Mesh.Contracts.Events.V1;
+using Mesh.Testing;
 using OpenTelemetry;
 
 namespace Mesh.Messaging.Tests.Support;
@@ -22,19 +23,11 @@ public sealed class OrderHandlerProbe
     public int AttemptsFor(string eventId) => _attempts.GetValueOrDefault(eventId);
 
     /// <summary>Waits until the event was attempted at least <paramref name="count"/> times, within <see cref="MessagingHost.Wait"/>.</summary>
-    public async Task WaitForAttemptsAsync(string eventId, int count)
-    {
-        var deadline = DateTime.UtcNow + MessagingHost.Wait;
-        while (AttemptsFor(eventId) < count)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{eventId} was attempted {AttemptsFor(eventId)} time(s), not {count}, within {MessagingHost.Wait}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public Task WaitForAttemptsAsync(string eventId, int count) => Poll.UntilAsync(
+        () => AttemptsFor(eventId) >= count,
+        MessagingHost.Wait,
+        () => $"{eventId} was attempted {AttemptsFor(eventId)} time(s), not {count}.",
+        TimeSpan.FromMilliseconds(20));
 
     internal async Task HandleAsync(OrderPlaced order, EventMetadata metadata)
     {

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Google.Protobuf;
 using Mesh.Contracts;
 using Mesh.Contracts.Events.V1;
+using Mesh.Testing;
 
 namespace Mesh.Messaging.Tests.Support;
 
@@ -69,18 +70,8 @@ public static class RawKafka
     }
 
     /// <summary>Polls <see cref="Committed"/> until it reaches <paramref name="expected"/> or the wait is over.</summary>
-    public static async Task<Offset> WaitForCommittedAsync(string bootstrap, string group, TopicPartition partition, Offset expected)
-    {
-        var deadline = DateTime.UtcNow + MessagingHost.Wait;
-        var committed = Committed(bootstrap, group, partition);
-        while (committed != expected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            committed = Committed(bootstrap, group, partition);
-        }
-
-        return committed;
-    }
+    public static Task<Offset> WaitForCommittedAsync(string bootstrap, string group, TopicPartition partition, Offset expected) =>
+        Poll.ReadAsync(() => Task.FromResult(Committed(bootstrap, group, partition)), committed => committed == expected, MessagingHost.Wait);
 
     /// <summary>Reads every record of the topic from the beginning until <paramref name="count"/> arrived.</summary>
     public static List<ConsumeResult<string, byte[]>> ReadAll(string bootstrap, string topic, int count)

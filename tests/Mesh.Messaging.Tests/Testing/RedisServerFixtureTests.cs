@@ -59,6 +59,27 @@ public sealed class RedisServerFixtureTests
     }
 
     [Fact]
+    public async Task Kill_ThenRestart_RefusedThenAnswersOnTheSamePortEmpty()
+    {
+        await using var redis = await RedisServerFixture.StartAsync();
+        Assert.Equal("+OK", await SendAsync(redis.Port, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"));
+
+        redis.Kill();
+        await Assert.ThrowsAnyAsync<SocketException>(() => SendAsync(redis.Port, "*1\r\n$4\r\nPING\r\n"));
+        await redis.RestartAsync();
+
+        Assert.Equal(":0", await SendAsync(redis.Port, "*1\r\n$6\r\nDBSIZE\r\n"));
+    }
+
+    [Fact]
+    public async Task StartAsync_ExtraArguments_PassedToTheServer()
+    {
+        await using var redis = await RedisServerFixture.StartAsync("--databases", "3");
+
+        Assert.StartsWith("-ERR", await SendAsync(redis.Port, "*2\r\n$6\r\nSELECT\r\n$1\r\n5\r\n"));
+    }
+
+    [Fact]
     public async Task InitializeAsync_TwoFixtures_GetDifferentPorts()
     {
         var first = new RedisServerFixture();

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Mesh.Testing;
 
 namespace Mesh.QuotaTests.Infrastructure;
 
@@ -8,7 +8,8 @@ namespace Mesh.QuotaTests.Infrastructure;
 /// </summary>
 public sealed class RedisClusterFixture : IAsyncLifetime
 {
-    private readonly List<RedisProcess> _nodes = [];
+    private static readonly TimeSpan CliLimit = TimeSpan.FromSeconds(60);
+    private readonly List<RedisServerFixture> _nodes = [];
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"mesh-cluster-{Guid.NewGuid():N}");
 
     public string ConnectionString => string.Join(',', _nodes.Select(n => n.ConnectionString));
@@ -18,25 +19,22 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         Directory.CreateDirectory(_directory);
         for (var i = 0; i < 3; i++)
         {
-            _nodes.Add(await RedisProcess.StartAsync(
+            _nodes.Add(await RedisServerFixture.StartAsync(
                 "--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(_directory, $"node-{i}.conf"), "--cluster-node-timeout", "5000"));
         }
 
-        var create = new ProcessStartInfo("redis-cli") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--cluster", "create" }.Concat(_nodes.Select(n => n.ConnectionString)).Concat(["--cluster-replicas", "0", "--cluster-yes"]))
-        {
-            create.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(create) ?? throw new InvalidOperationException("redis-cli did not start");
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
+        var (exitCode, output) = await RedisCliAsync(["--cluster", "create", .. _nodes.Select(n => n.ConnectionString), "--cluster-replicas", "0", "--cluster-yes"]);
+        if (exitCode != 0)
         {
             throw new InvalidOperationException($"redis-cli --cluster create failed: {output}");
         }
 
-        await WaitClusterOkAsync();
+        await Poll.UntilAsync(
+            async () => (await Task.WhenAll(_nodes.Select(n => RedisCliAsync(["-p", $"{n.Port}", "cluster", "info"]))))
+                .All(info => info.Output.Contains("cluster_state:ok", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "The Redis Cluster never reported cluster_state:ok.",
+            TimeSpan.FromMilliseconds(200));
     }
 
     public async Task DisposeAsync()
@@ -49,28 +47,10 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private async Task WaitClusterOkAsync()
+    private async Task<(int ExitCode, string Output)> RedisCliAsync(string[] arguments)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            var ok = true;
-            foreach (var node in _nodes)
-            {
-                var info = new ProcessStartInfo("redis-cli", ["-p", $"{node.Port}", "cluster", "info"]) { UseShellExecute = false, RedirectStandardOutput = true };
-                using var process = Process.Start(info)!;
-                ok &= (await process.StandardOutput.ReadToEndAsync()).Contains("cluster_state:ok", StringComparison.Ordinal);
-                await process.WaitForExitAsync();
-            }
-
-            if (ok)
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("The Redis Cluster never reported cluster_state:ok.");
+        await using var cli = ChildProcess.Start("redis-cli", "redis-cli", arguments, _directory, new Dictionary<string, string>());
+        var exitCode = await cli.WaitForExitAsync(CliLimit);
+        return (exitCode, cli.Output);
     }
 }
