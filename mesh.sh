@@ -16,6 +16,7 @@ BENCH_PROJECT=tools/Mesh.Bench/Mesh.Bench.csproj
 # Benchmarks measure what is deployed: Release builds, into their own output folders.
 BENCH_CONFIGURATION=Release
 BENCH_DLL=tools/Mesh.Bench/bin/$BENCH_CONFIGURATION/$TFM/Mesh.Bench.dll
+APPHOST_PROJECT=tools/Mesh.AppHost/Mesh.AppHost.csproj
 APPHOST_DLL=tools/Mesh.AppHost/bin/$CONFIGURATION/$TFM/Mesh.AppHost.dll
 
 HOST=127.0.0.1
@@ -130,10 +131,12 @@ in_solution() {
   dotnet sln "$SOLUTION" list 2>/dev/null | tr '\134' '/' | grep -qx "$1"
 }
 
+# build [PROJECT]: the solution, or only PROJECT and what it references.
 build() {
-  [[ -f "$SOLUTION" ]] || die "$SOLUTION not found in $ROOT"
-  log "building $SOLUTION ($CONFIGURATION)"
-  dotnet build "$SOLUTION" --configuration "$CONFIGURATION" --nologo --verbosity minimal
+  local target="${1:-$SOLUTION}"
+  [[ -f "$target" ]] || die "$target not found in $ROOT"
+  log "building $target ($CONFIGURATION)"
+  dotnet build "$target" --configuration "$CONFIGURATION" --nologo --verbosity minimal
   # The CLI and the dashboard download are needed by this script even when a solution leaves them out.
   in_solution "$CLI_PROJECT" || dotnet build "$CLI_PROJECT" --configuration "$CONFIGURATION" --nologo --verbosity quiet
 }
@@ -148,7 +151,8 @@ cli() {
 
 cmd_up() {
   ensure_deps
-  build
+  # The AppHost references every component it runs; the tests and tools need not be built to start.
+  build "$APPHOST_PROJECT"
   log "starting the mesh with tools/Mesh.AppHost (its dashboard shows every component, console logs, traces and metrics)"
   # exec: Ctrl-C and SIGTERM reach the AppHost itself, which stops every component it started.
   exec dotnet "$APPHOST_DLL" "$@"
