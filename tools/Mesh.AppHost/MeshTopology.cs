@@ -1,3 +1,4 @@
+using System.Reflection;
 using Mesh.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -5,9 +6,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Mesh.AppHost;
 
 /// <summary>
-/// The components of the local mesh and how they depend on one another: Redis and Kafka first
-/// (started here unless the user brings their own), then the three services and the sidecar,
-/// then the gateway. Each component is healthy when its grpc.health.v1 service says SERVING.
+/// The components of the local mesh and how they depend on one another: Redis first, then the
+/// sidecar and the gateway beside the dev broker, then the three services once the broker has an
+/// address (Redis and Kafka are started here unless the user brings their own). The gateway does
+/// not wait for the services: it answers UNAVAILABLE until they serve, as in a cluster. Each
+/// component is healthy when its grpc.health.v1 service says SERVING.
 /// </summary>
 internal sealed class MeshTopology(IDistributedApplicationBuilder builder, LocalMesh mesh, LocalSecrets secrets)
 {
@@ -39,24 +42,22 @@ internal sealed class MeshTopology(IDistributedApplicationBuilder builder, Local
     }
 
     /// <summary>The dev broker (librdkafka's in-memory mock cluster); null when KAFKA_BOOTSTRAP_SERVERS names a Kafka.</summary>
-    public IResourceBuilder<ProjectResource>? AddKafka()
+    public IResourceBuilder<ExecutableResource>? AddKafka()
     {
         if (mesh.ExternalKafka is not null)
         {
             return null;
         }
 
-        builder.Services.AddHealthChecks().AddCheck("kafka-ready", () => KafkaBootstrap() is not null
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy("the dev broker has not written its bootstrap address yet"));
-        return Track(builder.AddProject<Projects.Mesh_DevBroker>("kafka", launchProfileName: null)
+        AddCheck("kafka-ready", new BootstrapFileCheck(mesh.KafkaBootstrapFile));
+        return Track(Built<Projects.Mesh_DevBroker>("kafka")
             .WithArgs("--bootstrap-file", mesh.KafkaBootstrapFile)
             .WithHealthCheck("kafka-ready"));
     }
 
     /// <summary>One of the event-driven services, on mutual TLS, as its own Redis user.</summary>
-    public IResourceBuilder<ProjectResource> AddService<TProject>(
-        string name, int port, IResourceBuilder<ExecutableResource>? redis, IResourceBuilder<ProjectResource>? kafka)
+    public IResourceBuilder<ExecutableResource> AddService<TProject>(
+        string name, int port, IResourceBuilder<ExecutableResource>? redis, IResourceBuilder<ExecutableResource>? kafka)
         where TProject : IProjectMetadata, new()
     {
         var service = Component<TProject>(name, LocalMesh.Https(port), redis)
@@ -76,15 +77,14 @@ internal sealed class MeshTopology(IDistributedApplicationBuilder builder, Local
     }
 
     /// <summary>The coordination sidecar (locks, rate limits, Envoy RLS, Dapr's lock API) with the development app token.</summary>
-    public IResourceBuilder<ProjectResource> AddSidecar(IResourceBuilder<ExecutableResource>? redis) =>
+    public IResourceBuilder<ExecutableResource> AddSidecar(IResourceBuilder<ExecutableResource>? redis) =>
         Component<Projects.Mesh_Sidecar>(Workloads.Sidecar, LocalMesh.Http(mesh.SidecarPort), redis)
             .WithEnvironment($"Sidecar__Apps__{LocalSecrets.SidecarApp}__TokenSha256", () => secrets.SidecarTokenSha256)
             .WithEnvironment("DAPR_GRPC_PORT", mesh.DaprGrpcPort.ToString())
             .WithEnvironment("DAPR_HTTP_PORT", mesh.DaprHttpPort.ToString());
 
-    /// <summary>The public gRPC API (h2c on loopback), started once everything behind it serves.</summary>
-    public IResourceBuilder<ProjectResource> AddGateway(
-        IResourceBuilder<ExecutableResource>? redis, params IResourceBuilder<ProjectResource>[] behind)
+    /// <summary>The public gRPC API (h2c on loopback).</summary>
+    public IResourceBuilder<ExecutableResource> AddGateway(IResourceBuilder<ExecutableResource>? redis)
     {
         var gateway = Component<Projects.Mesh_Gateway>(Workloads.Gateway, LocalMesh.Http(mesh.GatewayPort), redis)
             .WithEnvironment("Services__Users", LocalMesh.Https(mesh.UsersPort))
@@ -95,34 +95,27 @@ internal sealed class MeshTopology(IDistributedApplicationBuilder builder, Local
             gateway.WithEnvironment(key, value);
         }
 
-        foreach (var component in behind)
-        {
-            gateway.WaitFor(component);
-        }
-
         return gateway;
     }
 
-    /// <summary>Once the gateway serves, .mesh/endpoints.json says where everything listens, and the console says it too.</summary>
-    public void WriteEndpointsWhenReady(IResourceBuilder<ProjectResource> gateway) =>
-        builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (_, _) =>
-        {
-            var endpoints = new EndpointsFile(mesh, mesh.ExternalKafka ?? KafkaBootstrap() ?? "");
-            endpoints.Write();
-            endpoints.Print(Console.Out);
-            return Task.CompletedTask;
-        });
+    /// <summary>Once every component serves: .mesh/endpoints.json says where everything listens, and the console says it too.</summary>
+    public void AnnounceEndpoints()
+    {
+        var endpoints = new EndpointsFile(mesh, mesh.ExternalKafka ?? KafkaBootstrap() ?? "");
+        endpoints.Write();
+        endpoints.Print(Console.Out);
+    }
 
     /// <summary>
     /// A .NET component at a fixed loopback address, healthy when its gRPC health service serves,
     /// as its own Redis ACL user when Redis is ours.
     /// </summary>
-    private IResourceBuilder<ProjectResource> Component<TProject>(string name, string url, IResourceBuilder<ExecutableResource>? redis)
+    private IResourceBuilder<ExecutableResource> Component<TProject>(string name, string url, IResourceBuilder<ExecutableResource>? redis)
         where TProject : IProjectMetadata, new()
     {
         var address = new Uri(url);
         AddCheck($"{name}-serving", new GrpcHealthCheck(address, Operator));
-        var component = Track(builder.AddProject<TProject>(name, launchProfileName: null))
+        var component = Track(Built<TProject>(name).WithOtlpExporter())
             .WithEndpoint(address.Scheme, endpoint =>
             {
                 endpoint.Port = address.Port;
@@ -161,6 +154,31 @@ internal sealed class MeshTopology(IDistributedApplicationBuilder builder, Local
             .WaitFor(redis);
     }
 
+    /// <summary>
+    /// A project's build output, started as it is: <c>dotnet run</c>, which is how Aspire starts a
+    /// project, evaluates the project with MSBuild first, seconds of CPU per component on a
+    /// two-core machine. <c>./mesh.sh up</c> builds every component (the AppHost references them)
+    /// in the AppHost's own configuration.
+    /// </summary>
+    private IResourceBuilder<ExecutableResource> Built<TProject>(string name)
+        where TProject : IProjectMetadata, new()
+    {
+        var project = new TProject().ProjectPath;
+        var directory = Path.GetDirectoryName(project)!;
+        var executable = Path.Combine(directory, "bin", BuildConfiguration, TargetFramework, Path.GetFileNameWithoutExtension(project));
+        if (!File.Exists(executable))
+        {
+            throw new FileNotFoundException($"{name} is not built: {executable} is missing (./mesh.sh up builds it).", executable);
+        }
+
+        return builder.AddExecutable(name, executable, directory);
+    }
+
+    private static string BuildConfiguration =>
+        typeof(MeshTopology).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    private static string TargetFramework => $"net{Environment.Version.Major}.{Environment.Version.Minor}";
+
     private IResourceBuilder<T> Track<T>(IResourceBuilder<T> component)
         where T : IResource
     {
@@ -169,10 +187,7 @@ internal sealed class MeshTopology(IDistributedApplicationBuilder builder, Local
     }
 
     private void AddCheck(string name, IHealthCheck check) =>
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(name, check, failureStatus: null, tags: null));
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(name, new PatientHealthCheck(check), failureStatus: null, tags: null));
 
-    private string? KafkaBootstrap() =>
-        File.Exists(mesh.KafkaBootstrapFile) && File.ReadAllText(mesh.KafkaBootstrapFile).Trim() is { Length: > 0 } bootstrap
-            ? bootstrap
-            : null;
+    private string? KafkaBootstrap() => BootstrapFileCheck.Read(mesh.KafkaBootstrapFile);
 }

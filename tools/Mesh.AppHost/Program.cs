@@ -25,14 +25,13 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
 var topology = new MeshTopology(builder, mesh, secrets);
 var redis = topology.AddRedis();
 var kafka = topology.AddKafka();
-var users = topology.AddService<Projects.Mesh_Users>("users", mesh.UsersPort, redis, kafka);
-var orders = topology.AddService<Projects.Mesh_Orders>("orders", mesh.OrdersPort, redis, kafka);
-var notifications = topology.AddService<Projects.Mesh_Notifications>("notifications", mesh.NotificationsPort, redis, kafka);
-var sidecar = topology.AddSidecar(redis);
-var gateway = topology.AddGateway(redis, users, orders, notifications, sidecar);
-topology.WriteEndpointsWhenReady(gateway);
+topology.AddService<Projects.Mesh_Users>("users", mesh.UsersPort, redis, kafka);
+topology.AddService<Projects.Mesh_Orders>("orders", mesh.OrdersPort, redis, kafka);
+topology.AddService<Projects.Mesh_Notifications>("notifications", mesh.NotificationsPort, redis, kafka);
+topology.AddSidecar(redis);
+topology.AddGateway(redis);
 ConsoleLogFiles.WriteTo(builder, topology.Components, mesh.LogDirectory);
-var watch = new StartupWatch(gateway.Resource.Name, topology.Components, mesh.StartTimeout, mesh.LogDirectory);
+var watch = new StartupWatch(topology.Components, mesh.StartTimeout, mesh.LogDirectory, topology.AnnounceEndpoints);
 watch.Register(builder);
 
 await using var app = builder.Build();

@@ -5,12 +5,12 @@ using Microsoft.Extensions.Hosting;
 namespace Mesh.AppHost;
 
 /// <summary>
-/// Stops the host with exit code 1 when the gateway (which waits for everything else) does not
-/// serve within the start-up timeout, or a component fails on the way, saying which component
-/// is in which state and showing the last lines of the failed one's log: a script that runs
+/// Announces the mesh once every component is healthy, or stops the host with exit code 1 when
+/// one is not within the start-up timeout or fails on the way, saying which component is in which
+/// state and showing the last lines of the failed one's log: a script that runs
 /// <c>./mesh.sh up</c> learns of it instead of waiting forever.
 /// </summary>
-internal sealed class StartupWatch(string gateway, IReadOnlyList<IResource> components, TimeSpan timeout, string logDirectory)
+internal sealed class StartupWatch(IReadOnlyList<IResource> components, TimeSpan timeout, string logDirectory, Action up)
 {
     private const int TailLines = 40;
 
@@ -34,7 +34,15 @@ internal sealed class StartupWatch(string gateway, IReadOnlyList<IResource> comp
         string problem;
         try
         {
-            await notifications.WaitForResourceHealthyAsync(gateway, deadline.Token);
+            var waits = components.Select(component => notifications.WaitForResourceHealthyAsync(component.Name, deadline.Token)).ToList();
+            while (waits.Count > 0)
+            {
+                var done = await Task.WhenAny(waits);
+                waits.Remove(done);
+                await done;
+            }
+
+            up();
             return;
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
@@ -50,6 +58,7 @@ internal sealed class StartupWatch(string gateway, IReadOnlyList<IResource> comp
             problem = e.Message;
         }
 
+        await deadline.CancelAsync();
         var error = Console.Error;
         await error.WriteLineAsync($"mesh: {problem}");
         foreach (var resource in components)
