@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Mesh.Contracts.Sidecar.V1;
 using Mesh.Testing;
@@ -13,13 +11,12 @@ namespace Mesh.LockTests.Infrastructure;
 /// </summary>
 public sealed class SidecarProcess : IAsyncDisposable
 {
-    private readonly ChildProcess _process;
-    private readonly GrpcChannel _channel;
+    private readonly ServiceProcess _process;
 
-    private SidecarProcess(ChildProcess process, GrpcChannel channel, int daprGrpcPort, int daprHttpPort)
+    private SidecarProcess(ServiceProcess process, int daprGrpcPort, int daprHttpPort)
     {
         _process = process;
-        _channel = channel;
+        var channel = process.Channel;
         DaprGrpcPort = daprGrpcPort;
         DaprHttpPort = daprHttpPort;
         Locks = new Locks.LocksClient(channel.As());
@@ -33,9 +30,9 @@ public sealed class SidecarProcess : IAsyncDisposable
     public Func<string, Locks.LocksClient> LocksOf { get; }
 
     /// <summary>The sidecar's address, for calls that bring their own metadata (or none).</summary>
-    public GrpcChannel Channel => _channel;
+    public GrpcChannel Channel => _process.Channel;
 
-    public string Output => _process.Output;
+    public string Output => _process.Process.Output;
 
     public int DaprGrpcPort { get; }
 
@@ -56,11 +53,9 @@ public sealed class SidecarProcess : IAsyncDisposable
     /// <summary>As <see cref="StartAsync(string, string[])"/>, with more <paramref name="settings"/> (environment variables).</summary>
     public static async Task<SidecarProcess> StartAsync(string redis, IReadOnlyDictionary<string, string> settings, params string[] masters)
     {
-        var address = $"http://127.0.0.1:{FreePort.Next()}";
         var (daprGrpcPort, daprHttpPort) = (FreePort.Next(), FreePort.Next());
         var environment = new Dictionary<string, string>(SidecarApps.Environment)
         {
-            ["Urls"] = address,
             ["Redis__Configuration"] = redis,
             ["Locks__MasterTimeout"] = "00:00:00.300",
             ["DAPR_GRPC_PORT"] = $"{daprGrpcPort}",
@@ -76,24 +71,8 @@ public sealed class SidecarProcess : IAsyncDisposable
             environment[$"Locks__Masters__{i}"] = masters[i];
         }
 
-        var process = ChildProcess.StartDotnet("sidecar", BuildOutputs.Sidecar, environment);
-        var sidecar = new SidecarProcess(process, GrpcChannel.ForAddress(address), daprGrpcPort, daprHttpPort);
-        try
-        {
-            await process.WaitServingAsync(sidecar._channel, TimeSpan.FromSeconds(60));
-        }
-        catch (InvalidOperationException)
-        {
-            await sidecar.DisposeAsync();
-            throw;
-        }
-
-        return sidecar;
+        return new SidecarProcess(await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, environment), daprGrpcPort, daprHttpPort);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _channel.Dispose();
-        await _process.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
