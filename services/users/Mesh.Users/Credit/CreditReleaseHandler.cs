@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Contracts.Events.V1;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Events;
 
