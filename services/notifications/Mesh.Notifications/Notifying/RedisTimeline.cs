@@ -1,6 +1,7 @@
+using Mesh.ServiceDefaults.Redis;
 using StackExchange.Redis;
 
-namespace Mesh.ServiceDefaults.Redis;
+namespace Mesh.Notifications.Notifying;
 
 /// <summary>
 /// A per-owner list of serialized items, newest first: a hash of items by id and a sorted set by
