@@ -39,11 +39,7 @@ public sealed partial class CreditReleaseHandler(
     private async Task EndAsync(
         IMessage end, string userId, string orderId, string causeId, Timestamp occurredAt, string reason, CancellationToken cancellationToken)
     {
-        if (userId.Length == 0 || orderId.Length == 0)
-        {
-            throw new EventRejectedException($"{end.Descriptor.FullName} {causeId} carries no user_id or no order_id.");
-        }
-
+        EventGuard.RequireIds(end, userId, orderId);
         if (window.IsTooLate(end.Descriptor.Name, causeId, occurredAt))
         {
             return;

@@ -1,8 +1,6 @@
 using Mesh.Contracts.Events.V1;
-using Mesh.Messaging;
-using Mesh.Orders.Ordering;
 
-namespace Mesh.UnitTests;
+namespace Mesh.Messaging.Tests;
 
 public sealed class EventGuardTests
 {
