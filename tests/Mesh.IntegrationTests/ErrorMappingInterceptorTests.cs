@@ -1,7 +1,7 @@
 using Google.Rpc;
 using Grpc.Core;
-using Mesh.Coordination;
-using Mesh.Coordination.Sessions;
+using Mesh.Gateway.Extensions;
+using Mesh.Gateway.Sessions;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Testing;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
-using Mesh.Coordination.Locks;
 using Mesh.Identity;
+using Mesh.Locks;
 using Mesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

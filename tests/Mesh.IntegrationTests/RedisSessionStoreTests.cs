@@ -1,4 +1,4 @@
-using Mesh.Coordination.Sessions;
+using Mesh.Gateway.Sessions;
 using Mesh.Testing;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using Mesh.ServiceDefaults.Redis;
+using Mesh.Notifications.Notifying;
 using Mesh.Testing;
 using System.Text;
 

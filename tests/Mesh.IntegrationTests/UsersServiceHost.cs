@@ -1,9 +1,9 @@
-using Mesh.Coordination;
+using Mesh.Locks;
 using Mesh.Messaging;
+using Mesh.Replay;
 using Mesh.ServiceDefaults.Events;
 using Mesh.Users.Accounts;
 using Mesh.Users.Credit;
-using Mesh.Replay;
 using Mesh.Users.Spending;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 
 namespace Mesh.LockTests.Worker;
 

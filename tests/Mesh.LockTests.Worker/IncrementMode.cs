@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 
 namespace Mesh.LockTests.Worker;
 

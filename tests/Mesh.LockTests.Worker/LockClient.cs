@@ -1,5 +1,4 @@
-using Mesh.Coordination;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
-using Mesh.Coordination.Locks;
 using Mesh.LockTests.Infrastructure;
+using Mesh.Locks;
 using Mesh.Testing;
 using StackExchange.Redis;
 

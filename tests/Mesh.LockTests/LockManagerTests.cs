@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Mesh.Coordination.Locks;
 using Mesh.LockTests.Infrastructure;
+using Mesh.Locks;
 using Mesh.Testing;
 using StackExchange.Redis;
 

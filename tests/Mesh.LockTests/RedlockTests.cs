@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using Google.Rpc;
 using Grpc.Core;
 using Mesh.Contracts.Sidecar.V1;
-using Mesh.Coordination.Locks;
 using Mesh.LockTests.Infrastructure;
+using Mesh.Locks;
 using Mesh.Testing;
 using StackExchange.Redis;
 

@@ -3,13 +3,15 @@ using Grpc.Core;
 using Mesh.Contracts.Sidecar.V1;
 using Mesh.LockTests.Infrastructure;
 using Mesh.Testing;
+// Inside namespace Mesh, a bare Locks names the namespace Mesh.Locks (the lock library) before any using.
+using SidecarLocks = Mesh.Contracts.Sidecar.V1.Locks;
 
 namespace Mesh.LockTests;
 
 /// <summary>mesh.sidecar.v1.Locks through a real sidecar process on one redis-server.</summary>
 public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<SidecarFixture>
 {
-    private Locks.LocksClient Locks => sidecar.Process.Locks;
+    private SidecarLocks.LocksClient Locks => sidecar.Process.Locks;
 
     [Fact]
     public async Task TryLock_FreeResource_SucceedsWithFencingToken()
@@ -146,7 +148,7 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
     [Fact]
     public async Task TryLock_WithoutAppToken_Unauthenticated()
     {
-        var anonymous = new Locks.LocksClient(sidecar.Process.Channel);
+        var anonymous = new SidecarLocks.LocksClient(sidecar.Process.Channel);
 
         var status = await RpcAssert.FailsWithDetailsAsync(StatusCode.Unauthenticated, () => anonymous.TryLockAsync(
             new TryLockRequest { ResourceId = NewResource(), LockOwner = "a", ExpiryInSeconds = 30 }, deadline: SidecarProcess.Deadline).ResponseAsync);
@@ -157,7 +159,7 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
     [Fact]
     public async Task TryLock_UnknownAppToken_Unauthenticated()
     {
-        var stranger = new Locks.LocksClient(sidecar.Process.Channel);
+        var stranger = new SidecarLocks.LocksClient(sidecar.Process.Channel);
         var headers = new Metadata { { "authorization", $"Bearer {Guid.NewGuid():N}" } };
 
         var status = await RpcAssert.FailsWithDetailsAsync(StatusCode.Unauthenticated, () => stranger.TryLockAsync(

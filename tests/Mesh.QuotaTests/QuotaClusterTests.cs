@@ -1,5 +1,5 @@
-using Mesh.Coordination.Quotas;
 using Mesh.QuotaTests.Infrastructure;
+using Mesh.Quotas;
 using StackExchange.Redis;
 using static Mesh.QuotaTests.Infrastructure.Settings;
 
@@ -11,7 +11,7 @@ public sealed class QuotaClusterTests(RedisClusterFixture cluster) : IClassFixtu
     [Fact]
     public async Task Decide_OnCluster_AllowsCapacityThenRejects()
     {
-        await using var harness = EngineHarness.Create(cluster.ConnectionString, Quotas(3, 0.001));
+        await using var harness = EngineHarness.Create(cluster.ConnectionString, QuotaSection(3, 0.001));
         var user = $"u-{Guid.NewGuid():N}";
 
         var verdicts = new List<QuotaVerdict>();
@@ -26,7 +26,7 @@ public sealed class QuotaClusterTests(RedisClusterFixture cluster) : IClassFixtu
     [Fact]
     public async Task Decide_OnClusterTwoPoliciesOneSlot_AllOrNothingInOneScript()
     {
-        await using var harness = EngineHarness.Create(cluster.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(cluster.ConnectionString, QuotaSection(
             100, 0.001,
             [.. Policy("per-user", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 10), ("RefillPerSecond", 0.001)),
              .. Policy("list", ("Match:method", "/m/List"), ("By:0", "user"), ("By:1", "method"), ("Capacity", 1), ("RefillPerSecond", 0.001))]));
@@ -44,7 +44,7 @@ public sealed class QuotaClusterTests(RedisClusterFixture cluster) : IClassFixtu
     [Fact]
     public async Task Decide_OnClusterPoliciesInTwoSlotsLaterOneEmpty_GivesEarlierTokensBack()
     {
-        await using var harness = EngineHarness.Create(cluster.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(cluster.ConnectionString, QuotaSection(
             100, 0.001,
             [.. Policy("per-user", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 10), ("RefillPerSecond", 0.001)),
              .. Policy("per-tenant", ("Match:tenant", "*"), ("By:0", "tenant"), ("Capacity", 1), ("RefillPerSecond", 0.001))]));
@@ -64,7 +64,7 @@ public sealed class QuotaClusterTests(RedisClusterFixture cluster) : IClassFixtu
     [Fact]
     public async Task Decide_OnClusterScriptCacheFlushed_ReloadsOnEveryMaster()
     {
-        await using var harness = EngineHarness.Create(cluster.ConnectionString, Quotas(5, 1));
+        await using var harness = EngineHarness.Create(cluster.ConnectionString, QuotaSection(5, 1));
         var user = $"u-{Guid.NewGuid():N}";
         await harness.DecideAsync("c", ("user", user), ("method", "/m/List"));
         foreach (var server in harness.Redis.GetServers())

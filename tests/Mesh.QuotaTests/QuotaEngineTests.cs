@@ -1,6 +1,6 @@
-using Mesh.Coordination.Quotas;
-using Mesh.Coordination.Quotas.Engine;
 using Mesh.QuotaTests.Infrastructure;
+using Mesh.Quotas;
+using Mesh.Quotas.Engine;
 using Mesh.Testing;
 using StackExchange.Redis;
 using static Mesh.QuotaTests.Infrastructure.Settings;
@@ -18,7 +18,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_FullBucket_AllowsCapacityThenRejectsWithRetry()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(5, 0.001));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(5, 0.001));
 
         var verdicts = new List<QuotaVerdict>();
         for (var i = 0; i < 6; i++)
@@ -36,7 +36,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     public async Task Decide_AfterRetryDelay_AllowsAgain()
     {
         // One token a second: the third call stays refused even if the machine stalls between calls.
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(2, 1));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(2, 1));
         await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
         var empty = await harness.DecideAsync("t", Alice);
@@ -51,7 +51,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_TwoMatchingPoliciesOneEmpty_RejectsAndTakesFromNeither()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(
             100, 0.001,
             [.. Policy("per-user", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 10), ("RefillPerSecond", 0.001)),
              .. Policy("list", ("Match:method", "/m/List"), ("By:0", "user"), ("By:1", "method"), ("Capacity", 2), ("RefillPerSecond", 0.001))]));
@@ -72,7 +72,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_PolicyWithCost_TakesCostPerCall()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(
             100, 0.001, Policy("place", ("Match:method", "/m/Place"), ("By:0", "user"), ("Capacity", 10), ("RefillPerSecond", 0.001), ("Cost", 3))));
 
         var verdicts = new List<QuotaVerdict>();
@@ -88,7 +88,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_ShadowPolicyEmpty_AdmitsAndReportsShadowRejection()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(
             100, 0.001, Policy("trial", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 1), ("RefillPerSecond", 0.001), ("Shadow", true))));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
@@ -107,7 +107,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_BucketDrained_CountsAllowedNearEmptyAndRejectedByPolicy()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(
             100, 0.001, Policy("tight", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 10), ("RefillPerSecond", 0.001))));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
@@ -124,7 +124,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_UnlimitedPolicyMatches_ChargesNothing()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(
             1, 0.001, Policy("staff", ("Match:user", "ops"), ("Unlimited", true))));
 
         var verdicts = new List<QuotaVerdict>();
@@ -139,7 +139,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_EmptyBucketWithDenyCache_RefusesWithoutRedis()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(2, 5));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(2, 5));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
         await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
@@ -163,7 +163,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_DenyCacheOff_AsksRedisEveryTime()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(1, 0.01, ("DenyCache", "false")));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(1, 0.01, ("DenyCache", "false")));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
         for (var i = 0; i < 5; i++)
@@ -178,7 +178,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     public async Task Decide_ManyConcurrentCallers_AdmitsExactlyCapacity()
     {
         // A generous timeout: on a loaded machine a call that fails open would count as admitted.
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(50, 0.0001, ("DenyCache", "false"), ("Leases:Share", "0"), ("Breaker:Timeout", "00:00:10")));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(50, 0.0001, ("DenyCache", "false"), ("Leases:Share", "0"), ("Breaker:Timeout", "00:00:10")));
 
         var verdicts = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => harness.DecideAsync("t", Alice).AsTask()));
 
@@ -190,7 +190,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     public async Task Decide_ConcurrentCallsOnManyBuckets_BatchedYetExactPerBucket()
     {
         await using var harness = EngineHarness.Create(
-            redis.ConnectionString, Quotas(5, 0.0001, ("DenyCache", "false"), ("Leases:Share", "0"), ("Breaker:Timeout", "00:00:10")));
+            redis.ConnectionString, QuotaSection(5, 0.0001, ("DenyCache", "false"), ("Leases:Share", "0"), ("Breaker:Timeout", "00:00:10")));
 
         var calls = Enumerable.Range(0, 600).Select(i => harness.DecideAsync("t", ("user", $"u{i % 30}"), ("method", "/m/List")).AsTask());
         var verdicts = await Task.WhenAll(calls);
@@ -204,7 +204,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_WithLeases_MostCallsSkipRedisAndNoneBeyondCapacity()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(100, 0.0001, ("Leases:Share", "0.1")));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(100, 0.0001, ("Leases:Share", "0.1")));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
         var verdicts = new List<QuotaVerdict>();
@@ -222,7 +222,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_WithLeasesConcurrentCallers_NeverAdmitsBeyondCapacity()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(200, 0.0001, ("Leases:Share", "0.05"), ("Leases:Lifetime", "00:01:00"), ("Breaker:Timeout", "00:00:10")));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(200, 0.0001, ("Leases:Share", "0.05"), ("Leases:Lifetime", "00:01:00"), ("Breaker:Timeout", "00:00:10")));
 
         var burst = await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => harness.DecideAsync("t", Alice).AsTask()));
         var after = new List<QuotaVerdict>();
@@ -240,7 +240,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_ScriptCacheFlushed_ReloadsScriptAndDecides()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(5, 1));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(5, 1));
         await harness.DecideAsync("t", Alice);
         await harness.Redis.GetDatabase().ExecuteAsync("SCRIPT", "FLUSH");
 
@@ -253,7 +253,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_ChargedBucket_ExpiresWhenFullAgain()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(10, 2));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(10, 2));
 
         var verdict = await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
@@ -266,7 +266,7 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Resolve_PoliciesKeyedByUser_ShareOneHashTag()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(
             100, 1,
             [.. Policy("per-user", ("Match:user", "*"), ("By:0", "user"), ("Capacity", 10), ("RefillPerSecond", 1)),
              .. Policy("list", ("Match:method", "/m/List"), ("By:0", "user"), ("By:1", "method"), ("Capacity", 2), ("RefillPerSecond", 1))]));

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Mesh.Coordination.Quotas;
-using Mesh.Coordination.Quotas.Engine;
 using Mesh.QuotaTests.Infrastructure;
+using Mesh.Quotas;
+using Mesh.Quotas.Engine;
 using Mesh.Testing;
 using static Mesh.QuotaTests.Infrastructure.Settings;
 
@@ -18,7 +18,7 @@ public sealed class QuotaFaultTests
     public async Task Decide_RedisKilledThenBack_FailureModesApplyBreakerOpensServiceResumes()
     {
         await using var redis = await RedisServerFixture.StartAsync();
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(
             1000, 100,
             [.. Policy("open", ("Match:kind", "open"), ("By:0", "user"), ("Capacity", 1000), ("RefillPerSecond", 100), ("FailureMode", "FailOpen")),
              .. Policy("closed", ("Match:kind", "closed"), ("By:0", "user"), ("Capacity", 1000), ("RefillPerSecond", 100), ("FailureMode", "FailClosed")),

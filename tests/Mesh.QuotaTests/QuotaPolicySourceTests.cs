@@ -1,5 +1,5 @@
-using Mesh.Coordination.Quotas.Configuration;
 using Mesh.QuotaTests.Infrastructure;
+using Mesh.Quotas.Configuration;
 using Mesh.Testing;
 using static Mesh.QuotaTests.Infrastructure.Settings;
 
@@ -10,7 +10,7 @@ public sealed class QuotaPolicySourceTests(RedisServerFixture redis) : IClassFix
     [Fact]
     public async Task Reload_NewPolicy_AppliesWithoutRestart()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(100, 1));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(100, 1));
         var before = await harness.DecideAsync("reload-a", ("user", "u1"), ("method", "/m/Place"));
 
         harness.Reload(Policy("place", ("Match:method", "/m/Place"), ("By:0", "user"), ("Capacity", 1), ("RefillPerSecond", 0.001)).ToDictionary());
@@ -26,7 +26,7 @@ public sealed class QuotaPolicySourceTests(RedisServerFixture redis) : IClassFix
     [Fact]
     public async Task Reload_InvalidPolicy_KeepsLastGoodSetAndLogsWhy()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(7, 1));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(7, 1));
         var good = harness.Policies.Current;
 
         harness.Reload(new Dictionary<string, string?> { ["Quotas:Default:Capacity"] = "0", ["Quotas:Policies:bad:Match:user"] = "*", ["Quotas:Policies:bad:RequestsPerUnit"] = "5", ["Quotas:Policies:bad:Unit"] = "fortnight" });
@@ -42,7 +42,7 @@ public sealed class QuotaPolicySourceTests(RedisServerFixture redis) : IClassFix
     [Fact]
     public async Task Reload_FixedAfterInvalid_AppliesTheFix()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, Quotas(7, 1));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(7, 1));
         harness.Reload(new Dictionary<string, string?> { ["Quotas:Default:RefillPerSecond"] = "-1" });
 
         harness.Reload(new Dictionary<string, string?> { ["Quotas:Default:RefillPerSecond"] = "2", ["Quotas:Default:Capacity"] = "9" });
@@ -66,7 +66,7 @@ public sealed class QuotaPolicySourceTests(RedisServerFixture redis) : IClassFix
             case "Capacity": policy.Capacity = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "Unit": policy.Unit = value; break;
             case "Cost": policy.Cost = 50; break;
-            default: policy.FailureMode = Enum.Parse<Mesh.Coordination.Quotas.QuotaFailureMode>(value); break;
+            default: policy.FailureMode = Enum.Parse<Mesh.Quotas.QuotaFailureMode>(value); break;
         }
 
         var result = new QuotaOptionsValidator().Validate(null, options);

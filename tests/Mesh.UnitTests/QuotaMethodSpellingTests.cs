@@ -1,4 +1,4 @@
-using Mesh.Coordination.Quotas.Configuration;
+using Mesh.Quotas.Configuration;
 
 namespace Mesh.UnitTests;
 

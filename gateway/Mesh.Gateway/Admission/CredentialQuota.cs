@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Mesh.Coordination.Quotas;
-using Mesh.Coordination.Quotas.Configuration;
 using Mesh.Gateway.Quotas;
+using Mesh.Quotas;
+using Mesh.Quotas.Configuration;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Gateway.Admission;

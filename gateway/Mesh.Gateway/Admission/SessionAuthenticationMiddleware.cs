@@ -1,5 +1,5 @@
-using Mesh.Coordination.Sessions;
 using Mesh.Gateway.Routing;
+using Mesh.Gateway.Sessions;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.ServiceDefaults.Hosting;
 using Microsoft.Net.Http.Headers;

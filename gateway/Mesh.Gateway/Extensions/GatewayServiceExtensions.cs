@@ -2,7 +2,6 @@ using Grpc.Health.V1;
 using Grpc.Reflection;
 using Grpc.Reflection.V1Alpha;
 using Mesh.Contracts.Internal.V1;
-using Mesh.Coordination;
 using Mesh.Gateway.Admission;
 using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Quotas;

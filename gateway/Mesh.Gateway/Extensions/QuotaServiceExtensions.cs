@@ -1,6 +1,6 @@
-using Mesh.Coordination;
-using Mesh.Coordination.Quotas.Configuration;
 using Mesh.Gateway.Quotas;
+using Mesh.Quotas;
+using Mesh.Quotas.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

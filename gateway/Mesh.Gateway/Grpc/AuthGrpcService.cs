@@ -3,9 +3,9 @@ using Grpc.Core;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Contracts.V1;
 using SessionInfo = Mesh.Contracts.V1.SessionInfo;
-using Mesh.Coordination.Sessions;
 using Mesh.Gateway.Admission;
 using Mesh.Gateway.Routing;
+using Mesh.Gateway.Sessions;
 using Mesh.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;
 using ChangePasswordRequest = Mesh.Contracts.V1.ChangePasswordRequest;
@@ -118,7 +118,7 @@ public sealed class AuthGrpcService(
         GatewayCaller.Of(context.GetHttpContext())
         ?? throw new UnauthenticatedException("MISSING_TOKEN", "This call needs a session.");
 
-    private static SessionInfo ToContract(Coordination.Sessions.SessionInfo session, GatewayCaller caller) => new()
+    private static SessionInfo ToContract(Sessions.SessionInfo session, GatewayCaller caller) => new()
     {
         SessionId = session.SessionId,
         CreatedAt = Timestamp.FromDateTimeOffset(session.CreatedAt),

@@ -1,5 +1,5 @@
-using Mesh.Coordination.Quotas.Configuration;
 using Mesh.Gateway.Admission;
+using Mesh.Quotas.Configuration;
 
 namespace Mesh.Gateway.Quotas;
 

@@ -1,4 +1,4 @@
-using Mesh.Coordination.Quotas.Configuration;
+using Mesh.Quotas.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Quotas;

@@ -1,5 +1,5 @@
-using Mesh.Coordination.Quotas.Configuration;
 using Mesh.Gateway.Routing;
+using Mesh.Quotas.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Quotas;

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
-using Mesh.Coordination.Quotas;
+using Mesh.Quotas;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Gateway.Quotas;

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Mesh.Coordination.Quotas;
-using Mesh.Coordination.Quotas.Configuration;
 using Mesh.Gateway.Routing;
+using Mesh.Quotas;
+using Mesh.Quotas.Configuration;
 using Mesh.ServiceDefaults.Errors;
 
 namespace Mesh.Gateway.Quotas;

@@ -1,6 +1,8 @@
 using Grpc.Net.Client;
 using Mesh.Contracts.Sidecar.V1;
 using Mesh.Testing;
+// Inside namespace Mesh, a bare Locks names the namespace Mesh.Locks (the lock library) before any using.
+using SidecarLocks = Mesh.Contracts.Sidecar.V1.Locks;
 
 namespace Mesh.LockTests.Infrastructure;
 
@@ -19,15 +21,15 @@ public sealed class SidecarProcess : IAsyncDisposable
         var channel = process.Channel;
         DaprGrpcPort = daprGrpcPort;
         DaprHttpPort = daprHttpPort;
-        Locks = new Locks.LocksClient(channel.As());
-        LocksOf = app => new Locks.LocksClient(channel.As(app));
+        Locks = new SidecarLocks.LocksClient(channel.As());
+        LocksOf = app => new SidecarLocks.LocksClient(channel.As(app));
     }
 
     /// <summary>The Locks API as the app <see cref="SidecarApps.Tests"/>.</summary>
-    public Locks.LocksClient Locks { get; }
+    public SidecarLocks.LocksClient Locks { get; }
 
     /// <summary>The Locks API as another app known to the sidecar.</summary>
-    public Func<string, Locks.LocksClient> LocksOf { get; }
+    public Func<string, SidecarLocks.LocksClient> LocksOf { get; }
 
     /// <summary>The sidecar's address, for calls that bring their own metadata (or none).</summary>
     public GrpcChannel Channel => _process.Channel;

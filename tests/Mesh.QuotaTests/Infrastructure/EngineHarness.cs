@@ -1,7 +1,6 @@
-using Mesh.Coordination;
-using Mesh.Coordination.Quotas;
-using Mesh.Coordination.Quotas.Configuration;
-using Mesh.Coordination.Quotas.Engine;
+using Mesh.Quotas;
+using Mesh.Quotas.Configuration;
+using Mesh.Quotas.Engine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

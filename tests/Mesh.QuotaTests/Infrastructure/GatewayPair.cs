@@ -1,6 +1,6 @@
 using Grpc.Core;
-using Mesh.Coordination;
-using Mesh.Coordination.Sessions;
+using Mesh.Gateway.Extensions;
+using Mesh.Gateway.Sessions;
 using Mesh.Identity;
 using Mesh.Testing;
 using Microsoft.Extensions.Configuration;

@@ -3,7 +3,7 @@ namespace Mesh.QuotaTests.Infrastructure;
 /// <summary>Configuration dictionaries for the harness, written as the <c>Quotas</c> section would be.</summary>
 public static class Settings
 {
-    public static Dictionary<string, string?> Quotas(double capacity, double refillPerSecond, params (string Key, string? Value)[] more)
+    public static Dictionary<string, string?> QuotaSection(double capacity, double refillPerSecond, params (string Key, string? Value)[] more)
     {
         var settings = new Dictionary<string, string?>
         {

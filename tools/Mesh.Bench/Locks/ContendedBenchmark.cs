@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 
 namespace Mesh.Bench.Locks;
 

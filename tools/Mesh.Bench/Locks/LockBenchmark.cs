@@ -1,6 +1,5 @@
 using System.Globalization;
-using Mesh.Coordination;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

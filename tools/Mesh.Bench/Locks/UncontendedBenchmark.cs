@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 using StackExchange.Redis;
 
 namespace Mesh.Bench.Locks;

@@ -1,12 +1,12 @@
 using Envoy.Service.Ratelimit.V3;
 using Grpc.Core;
-using Mesh.Contracts.Sidecar.V1;
 using Mesh.Bench.Identity;
+using Mesh.Contracts.Sidecar.V1;
 using Mesh.Contracts.V1;
-using Mesh.Coordination;
-using Mesh.Coordination.Quotas.Engine;
-using Mesh.Coordination.Sessions;
+using Mesh.Gateway.Extensions;
+using Mesh.Gateway.Sessions;
 using Mesh.Identity;
+using Mesh.Quotas.Engine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;

@@ -11,7 +11,7 @@ namespace Mesh.Notifications.Notifying;
 /// never notifies anyone again.
 /// </summary>
 public sealed class NotificationsRebuild(NotificationStore store, ILogger<NotificationsRebuild> logger)
-    : GenerationalViews(store.Generations, Mesh.ServiceDefaults.Redis.RedisTimeline.KeySuffixes, logger)
+    : GenerationalViews(store.Generations, RedisTimeline.KeySuffixes, logger)
 {
     public override string Name => "notifications views";
 

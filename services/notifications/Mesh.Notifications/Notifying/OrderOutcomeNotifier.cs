@@ -22,13 +22,13 @@ public sealed partial class OrderOutcomeNotifier(NotificationStore store, ILogge
     public const string CancelledKind = "order.cancelled";
 
     public Task HandleAsync(OrderConfirmed @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        NotifyAsync(ToNotification(@event));
+        NotifyAsync(@event);
 
     public Task HandleAsync(OrderRejected @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        NotifyAsync(ToNotification(@event));
+        NotifyAsync(@event);
 
     public Task HandleAsync(OrderCancelled @event, EventMetadata metadata, CancellationToken cancellationToken) =>
-        NotifyAsync(ToNotification(@event));
+        NotifyAsync(@event);
 
     /// <summary>The notification an order's end makes: the same whether consumed live or replayed.</summary>
     public static Notification ToNotification(IMessage @event) => @event switch
@@ -56,15 +56,10 @@ public sealed partial class OrderOutcomeNotifier(NotificationStore store, ILogge
         CreatedAt = at,
     };
 
-    private async Task NotifyAsync(Notification notification)
+    private async Task NotifyAsync(IMessage @event)
     {
-        if (notification.UserId.Length == 0 || notification.OrderId.Length == 0)
-        {
-            // No user to tell and no order to key it by: rejected, so the library dead-letters the
-            // event at once instead of dropping it.
-            throw new EventRejectedException($"The {notification.Kind} event carries no user_id or no order_id.");
-        }
-
+        var notification = ToNotification(@event);
+        EventGuard.RequireIds(@event, notification.UserId, notification.OrderId);
         if (await store.AddAsync(notification))
         {
             LogNotified(notification.NotificationId, notification.Kind, notification.UserId, notification.OrderId);

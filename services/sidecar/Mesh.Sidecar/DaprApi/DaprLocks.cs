@@ -1,5 +1,5 @@
 using Mesh.Contracts.DaprRuntime.V1;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Sidecar.Apps;
 using Mesh.Sidecar.Locking;

@@ -1,4 +1,4 @@
-using Mesh.Coordination;
+using Mesh.Locks;
 using Mesh.Sidecar.Grpc;
 
 namespace Mesh.Sidecar.Extensions;

@@ -1,4 +1,4 @@
-using Mesh.Coordination;
+using Mesh.Quotas;
 using Mesh.Sidecar.Grpc;
 using Mesh.Sidecar.RateLimiting;
 

@@ -1,7 +1,7 @@
 using Envoy.Service.Ratelimit.V3;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Mesh.Coordination.Quotas;
+using Mesh.Quotas;
 using Mesh.Sidecar.Apps;
 using Mesh.Sidecar.RateLimiting;
 using static Envoy.Service.Ratelimit.V3.RateLimitResponse.Types;

@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Mesh.Contracts.Sidecar.V1;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Sidecar.Apps;
 using Mesh.Sidecar.Locking;

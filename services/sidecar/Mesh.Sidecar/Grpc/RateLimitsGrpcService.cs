@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Contracts.Sidecar.V1;
-using Mesh.Coordination.Quotas;
+using Mesh.Quotas;
 using Mesh.Sidecar.Apps;
 using Mesh.Sidecar.RateLimiting;
 

@@ -1,4 +1,4 @@
-using Mesh.Coordination.Quotas;
+using Mesh.Quotas;
 
 namespace Mesh.Sidecar.RateLimiting;
 

@@ -1,5 +1,5 @@
-using Mesh.Coordination.Quotas;
-using Mesh.Coordination.Quotas.Configuration;
+using Mesh.Quotas;
+using Mesh.Quotas.Configuration;
 using Mesh.ServiceDefaults.Errors;
 using Mesh.Sidecar.Apps;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Contracts.Events.V1;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 using Mesh.Messaging;
 using Mesh.ServiceDefaults.Events;
 
@@ -39,11 +39,7 @@ public sealed partial class CreditReleaseHandler(
     private async Task EndAsync(
         IMessage end, string userId, string orderId, string causeId, Timestamp occurredAt, string reason, CancellationToken cancellationToken)
     {
-        if (userId.Length == 0 || orderId.Length == 0)
-        {
-            throw new EventRejectedException($"{end.Descriptor.FullName} {causeId} carries no user_id or no order_id.");
-        }
-
+        EventGuard.RequireIds(end, userId, orderId);
         if (window.IsTooLate(end.Descriptor.Name, causeId, occurredAt))
         {
             return;

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Contracts.Events.V1;
-using Mesh.Coordination.Locks;
+using Mesh.Locks;
 using Mesh.ServiceDefaults.Events;
 using StackExchange.Redis;
 

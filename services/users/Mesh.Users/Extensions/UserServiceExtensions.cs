@@ -1,7 +1,6 @@
 using Mesh.Contracts.Events.V1;
-using Mesh.Coordination;
-using Mesh.Coordination.Locks;
 using Mesh.Identity;
+using Mesh.Locks;
 using Mesh.Messaging;
 using Mesh.Replay;
 using Mesh.ServiceDefaults.Events;

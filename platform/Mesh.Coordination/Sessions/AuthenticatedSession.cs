@@ -1,4 +1,0 @@
-namespace Mesh.Coordination.Sessions;
-
-/// <summary>Who a valid token belongs to, and which of their sessions it opened.</summary>
-public sealed record AuthenticatedSession(string UserId, string SessionId);

@@ -1,0 +1,137 @@
+namespace Mesh.Locks;
+
+/// <summary>
+/// The lock's atomic steps on one Redis instance. The owner key holds <c>grantId:owner</c>; the
+/// fence key holds the last fencing token, a hybrid clock: each grant's token is the larger of the
+/// server's clock in microseconds and the last token plus one, and the key expires
+/// <c>Locks:FenceRetention</c> after the last grant (README: why tokens still only grow). Extend
+/// and release answer 1 (done), 0 (no lock) or 2 (the lock is someone else's); an empty grant id
+/// matches any grant of the owner.
+/// <para>
+/// Waiters queue in arrival order (a list of waiter ids, with a sorted set of their deadlines so
+/// that a waiter that stopped renewing its place is dropped by the next script that looks). A
+/// free lock goes to the queue's head, or to anyone while nobody waits; a waiter's id is the grant
+/// id it takes the lock with. Whenever the lock is free and the head may not know it, the script
+/// publishes the head's id on the wake channel, with <c>pcall</c>: an ACL user without the
+/// channel loses only the wake-ups (its waiters still re-check), never a release.
+/// </para>
+/// </summary>
+internal static class LockScripts
+{
+    /// <summary>
+    /// KEYS owner, fence, queue, waiters; ARGV value, ttl ms, fence retention ms, waiter id, queue
+    /// lease ms (0: do not queue), wake channel. The new fencing token, or 0 when not granted (then,
+    /// with a lease, the waiter is queued, or keeps its place, until the lease runs out).
+    /// </summary>
+    public const string Acquire = Purge + """
+        local now, time = purge(KEYS[3], KEYS[4])
+        local head = redis.call('LINDEX', KEYS[3], 0)
+        local free = redis.call('EXISTS', KEYS[1]) == 0
+        if free and (not head or head == ARGV[4]) then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          if head then
+            redis.call('LPOP', KEYS[3])
+            redis.call('ZREM', KEYS[4], ARGV[4])
+          end
+          local token = tonumber(time[1]) * 1000000 + tonumber(time[2])
+          local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+          if token <= last then
+            token = last + 1
+          end
+          redis.call('SET', KEYS[2], string.format('%.0f', token), 'PX', ARGV[3])
+          return token
+        end
+        if ARGV[5] ~= '0' then
+          if redis.call('ZADD', KEYS[4], now + tonumber(ARGV[5]), ARGV[4]) == 1 then
+            redis.call('RPUSH', KEYS[3], ARGV[4])
+          end
+          local latest = redis.call('ZRANGE', KEYS[4], -1, -1, 'WITHSCORES')[2]
+          redis.call('PEXPIREAT', KEYS[3], latest)
+          redis.call('PEXPIREAT', KEYS[4], latest)
+        end
+        if free then
+          -- Free but reserved for a head that was not told (its holder's key expired, a message was lost).
+          redis.pcall('PUBLISH', ARGV[6], head)
+        end
+        return 0
+        """;
+
+    /// <summary>KEYS owner; ARGV owner, grant id, ttl ms.</summary>
+    public const string Extend = CheckOwner + """
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        return 1
+        """;
+
+    /// <summary>KEYS owner, queue, waiters; ARGV owner, grant id, wake channel. Wakes the queue's head.</summary>
+    public const string Release = Purge + CheckOwner + """
+        redis.call('DEL', KEYS[1])
+        if redis.call('EXISTS', KEYS[2]) == 1 then
+          purge(KEYS[2], KEYS[3])
+          local head = redis.call('LINDEX', KEYS[2], 0)
+          if head then
+            redis.pcall('PUBLISH', ARGV[3], head)
+          end
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// KEYS owner, queue, waiters; ARGV waiter id, wake channel. Takes the waiter out of the queue,
+    /// and back the lock if a grant to it landed unseen (an attempt that timed out or was
+    /// cancelled); a free lock's head is woken, in case the leaver was the one it was reserved for.
+    /// </summary>
+    public const string Leave = Purge + """
+        redis.call('LREM', KEYS[2], 1, ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        local v = redis.call('GET', KEYS[1])
+        if v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then
+          redis.call('DEL', KEYS[1])
+          v = false
+        end
+        if not v then
+          purge(KEYS[2], KEYS[3])
+          local head = redis.call('LINDEX', KEYS[2], 0)
+          if head then
+            redis.pcall('PUBLISH', ARGV[2], head)
+          end
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// KEYS fence; ARGV token, fence retention ms. Raises the counter to the token (never lowers
+    /// it), so that a quorum of masters remembers every granted token (see RedlockBackend).
+    /// </summary>
+    public const string RaiseFence = """
+        if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        end
+        return 1
+        """;
+
+    /// <summary>Drops the waiters whose deadline (server time, ms) has passed; returns now in ms and TIME's answer.</summary>
+    private const string Purge = """
+        local function purge(queue, waiters)
+          local time = redis.call('TIME')
+          local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+          for _, id in ipairs(redis.call('ZRANGEBYSCORE', waiters, '-inf', now)) do
+            redis.call('LREM', queue, 1, id)
+            redis.call('ZREM', waiters, id)
+          end
+          return now, time
+        end
+
+        """;
+
+    private const string CheckOwner = """
+        local v = redis.call('GET', KEYS[1])
+        if not v then
+          return 0
+        end
+        local sep = string.find(v, ':', 1, true)
+        if not sep or string.sub(v, sep + 1) ~= ARGV[1] or (ARGV[2] ~= '' and string.sub(v, 1, sep - 1) ~= ARGV[2]) then
+          return 2
+        end
+
+        """;
+}

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Mesh.Locks;
+
+/// <summary>
+/// Locks on one Redis instance (or one Cluster): the process's own connection, one script per step.
+/// Waiters queue per resource and are woken in turn by the release (pub/sub), re-checking every
+/// <see cref="LockOptions.QueueRecheckInterval"/> in case a wake-up never comes (a lost message, a
+/// holder whose key expired unreleased, a dead waiter ahead).
+/// </summary>
+public sealed class RedisLockBackend : IFairLockBackend
+{
+    private readonly LockMaster _master;
+    private readonly LockWakeups _wakeups;
+    private readonly TimeProvider _clock;
+    private readonly double _drift;
+    private readonly TimeSpan _recheck;
+    private readonly TimeSpan _lease;
+
+    public RedisLockBackend(IConnectionMultiplexer redis, IOptions<LockOptions> options, TimeProvider clock, ILogger<RedisLockBackend> logger)
+    {
+        var settings = options.Value;
+        _master = new LockMaster(redis, settings.MasterTimeout, settings.FenceRetention, clock);
+        _wakeups = new LockWakeups(redis, settings.MasterTimeout, clock, logger);
+        _clock = clock;
+        _drift = settings.ClockDriftFactor;
+        _recheck = settings.QueueRecheckInterval;
+        // A live waiter renews its place at least every recheck; one missed renewal (a slow answer) is forgiven.
+        _lease = 2 * settings.QueueRecheckInterval + settings.MasterTimeout;
+    }
+
+    /// <summary>Never queues; while others are queued, a free lock is theirs, not the caller's.</summary>
+    public Task<LockAttempt> TryLockAsync(string resource, string owner, TimeSpan expiry, CancellationToken cancellationToken) =>
+        AttemptAsync(resource, owner, LockMaster.NewGrantId(), expiry, TimeSpan.Zero, cancellationToken);
+
+    public async Task<LockAttempt> LockInTurnAsync(
+        string resource, string owner, TimeSpan expiry, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var started = _clock.GetTimestamp();
+        var waiterId = LockMaster.NewGrantId();
+        using var wakeup = await _wakeups.RegisterAsync(resource, waiterId, cancellationToken);
+        var attempt = LockAttempt.Held;
+        try
+        {
+            while (true)
+            {
+                var remaining = wait - _clock.GetElapsedTime(started);
+                var lease = TimeSpan.FromTicks(Math.Clamp(remaining.Ticks, TimeSpan.TicksPerMillisecond, _lease.Ticks));
+                attempt = await AttemptAsync(resource, owner, waiterId, expiry, lease, cancellationToken);
+                remaining = wait - _clock.GetElapsedTime(started);
+                if (attempt.Acquired || remaining <= TimeSpan.Zero)
+                {
+                    return attempt;
+                }
+
+                await wakeup.WaitAsync(remaining < _recheck ? remaining : _recheck, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (!attempt.Acquired)
+            {
+                // Also takes back a grant that landed while its answer was lost, timed out or cancelled.
+                await _master.LeaveAsync(resource, waiterId, CancellationToken.None);
+            }
+        }
+    }
+
+    public async Task<LockExtension> ExtendAsync(
+        string resource, string owner, string? grantId, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        var started = _clock.GetTimestamp();
+        var status = LockVotes.Tally([await _master.ExtendAsync(resource, owner, grantId, expiry, cancellationToken)], 1, 1);
+        return status == LockStatus.Success
+            ? new LockExtension(status, LockVotes.Validity(expiry, _clock.GetElapsedTime(started), _drift))
+            : LockExtension.Failed(status);
+    }
+
+    public async Task<LockStatus> ReleaseAsync(string resource, string owner, string? grantId, CancellationToken cancellationToken) =>
+        LockVotes.Tally([await _master.ReleaseAsync(resource, owner, grantId, cancellationToken)], 1, 1);
+
+    private async Task<LockAttempt> AttemptAsync(
+        string resource, string owner, string grantId, TimeSpan expiry, TimeSpan queueLease, CancellationToken cancellationToken)
+    {
+        var started = _clock.GetTimestamp();
+        long? token;
+        try
+        {
+            token = await _master.TryLockAsync(resource, grantId, owner, expiry, queueLease, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The script may have run: a grant nobody learns of would block the lock until it expires.
+            await _master.ReleaseAsync(resource, owner, grantId, CancellationToken.None);
+            throw;
+        }
+
+        if (token is null)
+        {
+            // A timed-out SET may still have landed: take back whatever this grant holds.
+            await _master.ReleaseAsync(resource, owner, grantId, CancellationToken.None);
+            return LockAttempt.Unavailable;
+        }
+
+        if (token == 0)
+        {
+            return LockAttempt.Held;
+        }
+
+        var validity = LockVotes.Validity(expiry, _clock.GetElapsedTime(started), _drift);
+        if (validity > TimeSpan.Zero)
+        {
+            return new LockAttempt(LockAttemptOutcome.Acquired, token.Value, validity, grantId);
+        }
+
+        // The answer came so late that the lock may already have expired: give it back.
+        await _master.ReleaseAsync(resource, owner, grantId, CancellationToken.None);
+        return LockAttempt.Held;
+    }
+}

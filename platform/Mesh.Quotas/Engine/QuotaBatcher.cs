@@ -1,0 +1,101 @@
+using System.Threading.Channels;
+using StackExchange.Redis;
+
+namespace Mesh.Quotas.Engine;
+
+/// <summary>
+/// Coalesces decisions that arrive while earlier script runs are in flight into one run of the
+/// script (each decision stays atomic and all-or-nothing on its own). Under light load a decision
+/// goes out alone at once; under heavy load Redis runs one EVALSHA per batch instead of one per
+/// call. A decision whose caller has given up by the time its batch leaves is not sent, so no
+/// tokens are taken for a call that was already answered.
+/// </summary>
+internal sealed class QuotaBatcher : IAsyncDisposable
+{
+    private const int MaxDecisions = 128;
+    private const int MaxInFlight = 4;
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight);
+    private readonly Func<IReadOnlyList<ScriptCall>, Task<RedisResult[][]>> _run;
+    private readonly TimeProvider _clock;
+    private readonly Task _loop;
+
+    public QuotaBatcher(Func<IReadOnlyList<ScriptCall>, Task<RedisResult[][]>> run, TimeProvider clock)
+    {
+        _run = run;
+        _clock = clock;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public Task<RedisResult[]> SubmitAsync(ScriptCall call, TimeSpan timeout)
+    {
+        var pending = new Pending(call, _clock.GetTimestamp() + (long)(timeout.TotalSeconds * _clock.TimestampFrequency));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(QuotaBatcher));
+        }
+
+        return pending.Result.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        _inFlight.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            await _inFlight.WaitAsync();
+            var batch = new List<Pending>();
+            var now = _clock.GetTimestamp();
+            while (batch.Count < MaxDecisions && reader.TryRead(out var pending))
+            {
+                if (now > pending.Deadline)
+                {
+                    pending.Result.TrySetException(new TimeoutException("The quota decision waited too long to be sent to Redis."));
+                    continue;
+                }
+
+                batch.Add(pending);
+            }
+
+            _ = SendAsync(batch);
+        }
+    }
+
+    private async Task SendAsync(List<Pending> batch)
+    {
+        try
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var results = await _run([.. batch.Select(p => p.Call)]);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Result.TrySetResult(results[i]);
+            }
+        }
+        catch (Exception exception)
+        {
+            batch.ForEach(p => p.Result.TrySetException(exception));
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private sealed record Pending(ScriptCall Call, long Deadline)
+    {
+        public TaskCompletionSource<RedisResult[]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

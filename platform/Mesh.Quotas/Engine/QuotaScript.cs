@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Mesh.Quotas.Engine;
+
+/// <summary>
+/// Several independent decisions in one atomic script on the Redis server's clock, one after the
+/// other (a batch of calls, usually of one). For each decision, first it
+/// refills every bucket; if any enforced bucket lacks its cost, nothing is taken from any of
+/// them; otherwise each bucket that holds its cost pays it (a shadow bucket that does not is left
+/// alone). An admitted call may also lease up to <c>extra</c> whole tokens for its process to hand
+/// out locally. A negative cost gives tokens back, capped at capacity. Only changed buckets are
+/// written, and each expires once it would be full again.
+/// KEYS: the buckets of every decision, in order. ARGV: the number of decisions, then per decision
+/// its number of buckets and, per bucket, capacity, refill per second, cost, enforced (1 or 0), extra.
+/// Returns, per decision: admitted, then per bucket: taken, tokens (string), retry after µs, full
+/// after µs, leased.
+/// </summary>
+public static class QuotaScript
+{
+    public const int ArgsPerKey = 5;
+
+    public const int ResultsPerKey = 5;
+
+    public const string Source = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local out = {}
+        local k = 0
+        local a = 2
+        for d = 1, tonumber(ARGV[1]) do
+          local n = tonumber(ARGV[a])
+          a = a + 1
+          local tokens = {}
+          local admitted = 1
+          for i = 1, n do
+            local b = a + (i - 1) * 5
+            local capacity = tonumber(ARGV[b])
+            local rate = tonumber(ARGV[b + 1])
+            local state = redis.call('HMGET', KEYS[k + i], 'tokens', 'ts')
+            local v = tonumber(state[1])
+            local ts = tonumber(state[2])
+            if v == nil or ts == nil then
+              v = capacity
+              ts = now
+            end
+            v = math.min(capacity, v + math.max(0, now - ts) * rate / 1000000)
+            tokens[i] = v
+            if v < tonumber(ARGV[b + 2]) and ARGV[b + 3] == '1' then
+              admitted = 0
+            end
+          end
+          out[#out + 1] = admitted
+          for i = 1, n do
+            local b = a + (i - 1) * 5
+            local capacity = tonumber(ARGV[b])
+            local rate = tonumber(ARGV[b + 1])
+            local cost = tonumber(ARGV[b + 2])
+            local v = tokens[i]
+            local taken = 0
+            local retry = 0
+            local leased = 0
+            if v >= cost then
+              if admitted == 1 then
+                v = math.min(capacity, v - cost)
+                taken = 1
+                leased = math.max(0, math.min(tonumber(ARGV[b + 4]), math.floor(v)))
+                v = v - leased
+              end
+            else
+              retry = math.ceil((cost - v) * 1000000 / rate)
+            end
+            local full = math.ceil((capacity - v) * 1000000 / rate)
+            if taken == 1 then
+              redis.call('HSET', KEYS[k + i], 'tokens', tostring(v), 'ts', now)
+              redis.call('PEXPIRE', KEYS[k + i], math.max(1, math.ceil(full / 1000)))
+            end
+            out[#out + 1] = taken
+            out[#out + 1] = tostring(v)
+            out[#out + 1] = retry
+            out[#out + 1] = full
+            out[#out + 1] = leased
+          end
+          k = k + n
+          a = a + n * 5
+        end
+        return out
+        """;
+
+    /// <summary>The script's SHA1, as EVALSHA and SCRIPT LOAD name it.</summary>
+    public static byte[] Sha1 { get; } = SHA1.HashData(Encoding.UTF8.GetBytes(Source));
+}
