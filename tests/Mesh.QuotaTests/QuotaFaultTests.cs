@@ -25,8 +25,15 @@ public sealed class QuotaFaultTests
              ("Breaker:Timeout", "00:00:00.200"), ("Breaker:BreakDuration", "00:00:01"), ("Breaker:MinimumThroughput", "4"),
              ("Breaker:SamplingDuration", "00:00:02"), ("Leases:Share", "0")]));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
-        Assert.Equal(QuotaOutcome.Allowed, (await harness.DecideAsync("fault", Open)).Outcome);
-        Assert.Equal(QuotaOutcome.Allowed, (await harness.DecideAsync("fault", Closed)).Outcome);
+        // With Redis up both policies admit. The first call loads the script and compiles the
+        // engine's code, which can outlast the 200 ms timeout on a loaded machine; later ones may not.
+        foreach (var (policy, kind) in new[] { ("open", Open), ("closed", Closed) })
+        {
+            await Poll.UntilAsync(
+                async () => (await harness.DecideAsync("fault", kind)).Outcome == QuotaOutcome.Allowed,
+                TimeSpan.FromSeconds(20),
+                $"the {policy} policy never allowed a decision while Redis was up");
+        }
 
         redis.Kill();
         var down = new List<(QuotaOutcome Open, QuotaOutcome Closed)>();
