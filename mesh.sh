@@ -181,7 +181,7 @@ cmd_bench() {
     log "installing nghttp2-client (h2load) with apt-get"
     apt_install nghttp2-client || warn "h2load unavailable: the sidecar is measured with the .NET client only"
   fi
-  log "building $BENCH_PROJECT ${components[*]} ($BENCH_CONFIGURATION)"
+  log "building $BENCH_PROJECT${components[*]:+ ${components[*]}} ($BENCH_CONFIGURATION)"
   for project in "$BENCH_PROJECT" "${components[@]}"; do
     dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
   done

@@ -34,7 +34,7 @@ public static class BenchOptions
 
         await using (redis)
         {
-            BenchConsole.Log($"on {BenchRedis.Redact(redis.Configuration)} ({Environment.ProcessorCount} cores; numbers from one run are comparable with each other only)");
+            BenchConsole.Log($"benchmarking against the Redis at {BenchRedis.Redact(redis.Configuration)}");
             return await benchmark(redis.Configuration);
         }
     }

@@ -27,14 +27,6 @@ public static class ReplayCommand
     public static Command Create()
     {
         var service = new Argument<string>("service") { Description = $"What to rebuild: {string.Join(", ", Replayable.Keys)}, or {All} (each in turn)." };
-        service.Validators.Add(result =>
-        {
-            var name = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (name != All && !Replayable.ContainsKey(name))
-            {
-                result.AddError($"'{name}' cannot be replayed. Replayable: {string.Join(", ", Replayable.Select(r => $"{r.Key} ({r.Value})"))}, or {All}.");
-            }
-        });
         var address = new Option<Uri?>("--address")
         {
             Description = $"The service's own (internal) address; default: the service's entry in {MeshEndpoints.RelativePath}. Not with {All}.",
@@ -56,9 +48,15 @@ public static class ReplayCommand
         {
             service, address, endpoints, allowTruncated, timeout,
         };
+        // On the command: a validator on the argument itself did not run (System.CommandLine 2.0.15), "bogus" reached the action.
         command.Validators.Add(result =>
         {
-            if (result.GetValue(service) == All && result.GetResult(address) is not null)
+            var name = result.GetValue(service);
+            if (name is not null && name != All && !Replayable.ContainsKey(name))
+            {
+                result.AddError($"'{name}' cannot be replayed. Replayable: {string.Join(", ", Replayable.Select(r => $"{r.Key} ({r.Value})"))}, or {All}.");
+            }
+            else if (name == All && result.GetResult(address) is not null)
             {
                 result.AddError($"--address names one service's address: replay the services one by one, or {All} without it.");
             }
@@ -74,7 +72,7 @@ public static class ReplayCommand
                 {
                     if (name == All)
                     {
-                        AnsiConsole.MarkupLineInterpolated($"[red]replay {each} failed; the services after it were not replayed.[/]");
+                        Console.Error.WriteLine($"mesh replay: replay {each} failed; the services after it were not replayed.");
                     }
 
                     return exitCode;
@@ -93,7 +91,7 @@ public static class ReplayCommand
         if (target is null)
         {
             // The mesh is not running (or wrote no address for it): a failure, as a broker that does not answer.
-            AnsiConsole.MarkupLineInterpolated($"[red]mesh replay:[/] {problem}");
+            Console.Error.WriteLine($"mesh replay: {problem}");
             return ExitCodes.Failed;
         }
 
