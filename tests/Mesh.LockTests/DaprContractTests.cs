@@ -9,6 +9,7 @@ namespace Mesh.LockTests;
 /// copy must be exactly Dapr's as compiled into the Dapr SDK these tests use (Dapr.Protos): same
 /// names, numbers, types, json names and cardinality, so the bytes mean the same on both sides.
 /// </summary>
+[Trait("Category", "Fast")]
 public sealed class DaprContractTests
 {
     private static readonly IReadOnlyDictionary<string, IDescriptor> Dapr = Index(Upstream.DaprReflection.Descriptor);

@@ -5,6 +5,7 @@ using Mesh.Messaging.Consuming;
 
 namespace Mesh.Messaging.Tests;
 
+[Trait("Category", "Fast")]
 public sealed class FailureClassifierTests
 {
     private static readonly FailureClassifier Default = new([]);

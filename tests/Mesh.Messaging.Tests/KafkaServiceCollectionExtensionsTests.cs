@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Mesh.Messaging.Tests;
 
+[Trait("Category", "Fast")]
 public sealed class KafkaServiceCollectionExtensionsTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Mesh.Testing;
 
 namespace Mesh.Messaging.Tests.Testing;
 
+[Trait("Category", "Fast")]
 public sealed class FreePortTests
 {
     [Fact]

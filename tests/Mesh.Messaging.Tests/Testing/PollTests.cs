@@ -3,6 +3,7 @@ using Xunit.Sdk;
 
 namespace Mesh.Messaging.Tests.Testing;
 
+[Trait("Category", "Fast")]
 public sealed class PollTests
 {
     [Fact]

@@ -1,16 +1,17 @@
 using System.CommandLine;
+using Mesh.Bench.Infrastructure;
 using Mesh.Bench.Identity;
 
 namespace Mesh.Bench.Commands;
 
-/// <summary><c>identity --redis HOST:PORT --gateway DLL --orders DLL [--seconds 4] [--rounds 3] [--concurrency 64]</c>.</summary>
+/// <summary><c>identity [--redis HOST:PORT] [--gateway DLL] [--orders DLL] [--seconds 4] [--rounds 3] [--concurrency 64]</c>.</summary>
 public static class IdentityCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string>("--redis") { Description = "host:port of a Redis used by nothing else.", Required = true };
-        var gateway = new Option<string>("--gateway") { Description = "Path of the built Mesh.Gateway.dll.", Required = true };
-        var orders = new Option<string>("--orders") { Description = "Path of the built Mesh.Orders.dll.", Required = true };
+        var redis = BenchOptions.Redis("host:port of a Redis used by nothing else.");
+        var gateway = BenchOptions.Dll("--gateway", "gateway/Mesh.Gateway");
+        var orders = BenchOptions.Dll("--orders", "services/orders/Mesh.Orders");
         var seconds = new Option<int>("--seconds") { Description = "Length of each measured phase.", DefaultValueFactory = _ => 6 };
         var rounds = new Option<int>("--rounds") { Description = "Paired rounds; the median ratio is reported.", DefaultValueFactory = _ => 5 };
         var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight.", DefaultValueFactory = _ => 64 };
@@ -29,15 +30,15 @@ public static class IdentityCommand
         {
             redis, gateway, orders, seconds, rounds, concurrency,
         };
-        command.SetAction((result, cancellationToken) => IdentityBenchmark.RunAsync(
+        command.SetAction((result, cancellationToken) => BenchOptions.WithRedisAsync(result.GetValue(redis), configuration => IdentityBenchmark.RunAsync(
             new IdentityBenchmarkSettings(
-                result.GetValue(redis)!,
+                configuration,
                 Path.GetFullPath(result.GetValue(gateway)!),
                 Path.GetFullPath(result.GetValue(orders)!),
                 TimeSpan.FromSeconds(result.GetValue(seconds)),
                 result.GetValue(rounds),
                 result.GetValue(concurrency)),
-            cancellationToken));
+            cancellationToken), cancellationToken));
         return command;
     }
 }

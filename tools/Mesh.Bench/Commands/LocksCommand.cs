@@ -1,18 +1,15 @@
 using System.CommandLine;
+using Mesh.Bench.Infrastructure;
 using Mesh.Bench.Locks;
 
 namespace Mesh.Bench.Commands;
 
-/// <summary><c>locks --redis HOST:PORT [--seconds 3] [--rounds 5] [--workers 64] [--retry-ms 5]</c>.</summary>
+/// <summary><c>locks [--redis HOST:PORT] [--seconds 3] [--rounds 5] [--workers 64] [--retry-ms 5]</c>.</summary>
 public static class LocksCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string>("--redis")
-        {
-            Description = "StackExchange.Redis configuration string of a Redis used by nothing else.",
-            Required = true,
-        };
+        var redis = BenchOptions.Redis("StackExchange.Redis configuration string of a Redis used by nothing else.");
         var seconds = new Option<int>("--seconds") { Description = "Length of each measured phase.", DefaultValueFactory = _ => 3 };
         var rounds = new Option<int>("--rounds")
         {
@@ -36,14 +33,14 @@ public static class LocksCommand
         {
             redis, seconds, rounds, workers, retry,
         };
-        command.SetAction((result, cancellationToken) => LockBenchmark.RunAsync(
+        command.SetAction((result, cancellationToken) => BenchOptions.WithRedisAsync(result.GetValue(redis), configuration => LockBenchmark.RunAsync(
             new LockBenchmarkSettings(
-                result.GetValue(redis)!,
+                configuration,
                 TimeSpan.FromSeconds(result.GetValue(seconds)),
                 result.GetValue(rounds),
                 result.GetValue(workers),
                 TimeSpan.FromMilliseconds(result.GetValue(retry))),
-            cancellationToken));
+            cancellationToken), cancellationToken));
         return command;
     }
 }

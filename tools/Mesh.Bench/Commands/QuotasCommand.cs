@@ -1,16 +1,17 @@
 using System.CommandLine;
+using Mesh.Bench.Infrastructure;
 using Mesh.Bench.Quotas;
 
 namespace Mesh.Bench.Commands;
 
-/// <summary><c>quotas --redis HOST:PORT --gateway DLL --sidecar DLL [--seconds 4] [--rounds 3] [--concurrency 64]</c>.</summary>
+/// <summary><c>quotas [--redis HOST:PORT] [--gateway DLL] [--sidecar DLL] [--seconds 4] [--rounds 3] [--concurrency 64]</c>.</summary>
 public static class QuotasCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string>("--redis") { Description = "host:port of a Redis used by nothing else.", Required = true };
-        var gateway = new Option<string>("--gateway") { Description = "Path of the built Mesh.Gateway.dll.", Required = true };
-        var sidecar = new Option<string>("--sidecar") { Description = "Path of the built Mesh.Sidecar.dll.", Required = true };
+        var redis = BenchOptions.Redis("host:port of a Redis used by nothing else.");
+        var gateway = BenchOptions.Dll("--gateway", "gateway/Mesh.Gateway");
+        var sidecar = BenchOptions.Dll("--sidecar", "services/sidecar/Mesh.Sidecar");
         var seconds = new Option<int>("--seconds") { Description = "Length of each measured phase.", DefaultValueFactory = _ => 4 };
         var rounds = new Option<int>("--rounds") { Description = "Paired rounds per comparison; the median ratio is reported.", DefaultValueFactory = _ => 3 };
         var concurrency = new Option<int>("--concurrency") { Description = "Calls in flight.", DefaultValueFactory = _ => 64 };
@@ -29,15 +30,15 @@ public static class QuotasCommand
         {
             redis, gateway, sidecar, seconds, rounds, concurrency,
         };
-        command.SetAction((result, cancellationToken) => QuotaBenchmark.RunAsync(
+        command.SetAction((result, cancellationToken) => BenchOptions.WithRedisAsync(result.GetValue(redis), configuration => QuotaBenchmark.RunAsync(
             new QuotaBenchmarkSettings(
-                result.GetValue(redis)!,
+                configuration,
                 Path.GetFullPath(result.GetValue(gateway)!),
                 Path.GetFullPath(result.GetValue(sidecar)!),
                 TimeSpan.FromSeconds(result.GetValue(seconds)),
                 result.GetValue(rounds),
                 result.GetValue(concurrency)),
-            cancellationToken));
+            cancellationToken), cancellationToken));
         return command;
     }
 }

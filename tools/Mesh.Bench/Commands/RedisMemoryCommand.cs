@@ -1,21 +1,22 @@
 using System.CommandLine;
+using Mesh.Bench.Infrastructure;
 using Mesh.Bench.RedisMemory;
 
 namespace Mesh.Bench.Commands;
 
 /// <summary>
-/// <c>redis-memory --redis HOST:PORT --gateway DLL --users DLL --orders DLL --notifications DLL
+/// <c>redis-memory [--redis HOST:PORT] [--gateway DLL] [--users DLL] [--orders DLL] [--notifications DLL]
 /// [--user-count 250] [--order-count 10000] [--concurrency 16]</c>.
 /// </summary>
 public static class RedisMemoryCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string>("--redis") { Description = "host:port of a Redis used by nothing else (its keys are counted).", Required = true };
-        var gateway = new Option<string>("--gateway") { Description = "Path of the built Mesh.Gateway.dll.", Required = true };
-        var users = new Option<string>("--users") { Description = "Path of the built Mesh.Users.dll.", Required = true };
-        var orders = new Option<string>("--orders") { Description = "Path of the built Mesh.Orders.dll.", Required = true };
-        var notifications = new Option<string>("--notifications") { Description = "Path of the built Mesh.Notifications.dll.", Required = true };
+        var redis = BenchOptions.Redis("host:port of a Redis used by nothing else (its keys are counted).");
+        var gateway = BenchOptions.Dll("--gateway", "gateway/Mesh.Gateway");
+        var users = BenchOptions.Dll("--users", "services/users/Mesh.Users");
+        var orders = BenchOptions.Dll("--orders", "services/orders/Mesh.Orders");
+        var notifications = BenchOptions.Dll("--notifications", "services/notifications/Mesh.Notifications");
         var userCount = new Option<int>("--user-count") { Description = "Users who place the orders.", DefaultValueFactory = _ => 250 };
         var orderCount = new Option<int>("--order-count") { Description = "Orders placed in all.", DefaultValueFactory = _ => 10_000 };
         var concurrency = new Option<int>("--concurrency") { Description = "Orders in flight.", DefaultValueFactory = _ => 16 };
@@ -34,9 +35,9 @@ public static class RedisMemoryCommand
         {
             redis, gateway, users, orders, notifications, userCount, orderCount, concurrency,
         };
-        command.SetAction((result, cancellationToken) => RedisMemoryBenchmark.RunAsync(
+        command.SetAction((result, cancellationToken) => BenchOptions.WithRedisAsync(result.GetValue(redis), configuration => RedisMemoryBenchmark.RunAsync(
             new RedisMemorySettings(
-                result.GetValue(redis)!,
+                configuration,
                 Path.GetFullPath(result.GetValue(gateway)!),
                 Path.GetFullPath(result.GetValue(users)!),
                 Path.GetFullPath(result.GetValue(orders)!),
@@ -44,7 +45,7 @@ public static class RedisMemoryCommand
                 result.GetValue(userCount),
                 result.GetValue(orderCount),
                 result.GetValue(concurrency)),
-            cancellationToken));
+            cancellationToken), cancellationToken));
         return command;
     }
 }

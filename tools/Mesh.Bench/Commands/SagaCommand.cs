@@ -1,21 +1,22 @@
 using System.CommandLine;
+using Mesh.Bench.Infrastructure;
 using Mesh.Bench.Saga;
 
 namespace Mesh.Bench.Commands;
 
 /// <summary>
-/// <c>saga --redis HOST:PORT --gateway DLL --users DLL --orders DLL --notifications DLL
+/// <c>saga [--redis HOST:PORT] [--gateway DLL] [--users DLL] [--orders DLL] [--notifications DLL]
 /// [--user-count 64] [--rates 100,500] [--concurrency 256] [--seconds 20]</c>.
 /// </summary>
 public static class SagaCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string>("--redis") { Description = "host:port of a Redis used by nothing else (its command counts are read).", Required = true };
-        var gateway = new Option<string>("--gateway") { Description = "Path of the built Mesh.Gateway.dll.", Required = true };
-        var users = new Option<string>("--users") { Description = "Path of the built Mesh.Users.dll.", Required = true };
-        var orders = new Option<string>("--orders") { Description = "Path of the built Mesh.Orders.dll.", Required = true };
-        var notifications = new Option<string>("--notifications") { Description = "Path of the built Mesh.Notifications.dll.", Required = true };
+        var redis = BenchOptions.Redis("host:port of a Redis used by nothing else (its command counts are read).");
+        var gateway = BenchOptions.Dll("--gateway", "gateway/Mesh.Gateway");
+        var users = BenchOptions.Dll("--users", "services/users/Mesh.Users");
+        var orders = BenchOptions.Dll("--orders", "services/orders/Mesh.Orders");
+        var notifications = BenchOptions.Dll("--notifications", "services/notifications/Mesh.Notifications");
         var userCount = new Option<int>("--user-count") { Description = "Users placing orders, each with a Subscribe stream open.", DefaultValueFactory = _ => 64 };
         var rates = new Option<string>("--rates") { Description = "Offered rates (orders/s), comma-separated, run before the closed loop.", DefaultValueFactory = _ => "100,500" };
         var concurrency = new Option<int>("--concurrency") { Description = "Workers of the closed loop, each one order to its notification at a time (spread over the users).", DefaultValueFactory = _ => 256 };
@@ -43,9 +44,9 @@ public static class SagaCommand
         {
             redis, gateway, users, orders, notifications, userCount, rates, concurrency, seconds,
         };
-        command.SetAction((result, cancellationToken) => SagaBenchmark.RunAsync(
+        command.SetAction((result, cancellationToken) => BenchOptions.WithRedisAsync(result.GetValue(redis), configuration => SagaBenchmark.RunAsync(
             new SagaSettings(
-                result.GetValue(redis)!,
+                configuration,
                 Path.GetFullPath(result.GetValue(gateway)!),
                 Path.GetFullPath(result.GetValue(users)!),
                 Path.GetFullPath(result.GetValue(orders)!),
@@ -54,7 +55,7 @@ public static class SagaCommand
                 Parse(result.GetValue(rates))!,
                 result.GetValue(concurrency),
                 TimeSpan.FromSeconds(result.GetValue(seconds))),
-            cancellationToken));
+            cancellationToken), cancellationToken));
         return command;
     }
 

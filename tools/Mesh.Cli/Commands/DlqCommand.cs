@@ -41,8 +41,8 @@ public static class DlqCommand
         Description = $"A dead-letter topic, or its source topic (mapped to <topic>{Topics.DeadLetterSuffix}): {DeadLetterTopic.Known}.",
     };
 
-    /// <summary>The Kafka settings, or a usage error printed and null.</summary>
-    public static KafkaSettings? Settings(KafkaConnectionOptions connection, ParseResult result)
+    /// <summary>The Kafka settings, or null with the problem printed and its exit code (usage, or failed when the mesh is not running).</summary>
+    public static KafkaSettings? Settings(KafkaConnectionOptions connection, ParseResult result, out int exitCode)
     {
         // Into a file or a pipe Spectre assumes 80 columns and wraps every longer line (topic
         // names, positions, error messages); logs and scripts read whole lines better.
@@ -51,7 +51,7 @@ public static class DlqCommand
             AnsiConsole.Profile.Width = RedirectedWidth;
         }
 
-        var (settings, problem) = connection.Resolve(result);
+        (var settings, var problem, exitCode) = connection.Resolve(result);
         if (problem is not null)
         {
             Error(problem);

@@ -20,8 +20,8 @@ public static class DlqListCommand
         };
         command.SetAction((result, cancellationToken) =>
         {
-            var settings = DlqCommand.Settings(connection, result);
-            return Task.FromResult(settings is null ? ExitCodes.Usage : Run(settings, result.GetValue(json), cancellationToken));
+            var settings = DlqCommand.Settings(connection, result, out var exitCode);
+            return Task.FromResult(settings is null ? exitCode : Run(settings, result.GetValue(json), cancellationToken));
         });
         return command;
     }

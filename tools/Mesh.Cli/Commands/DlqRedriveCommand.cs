@@ -43,11 +43,11 @@ public static class DlqRedriveCommand
         });
         command.SetAction(async (result, cancellationToken) =>
         {
-            var settings = DlqCommand.Settings(connection, result);
+            var settings = DlqCommand.Settings(connection, result, out var exitCode);
             var deadLetters = DlqCommand.Topic(result.GetValue(topic)!);
             if (settings is null || deadLetters is null)
             {
-                return ExitCodes.Usage;
+                return deadLetters is null ? ExitCodes.Usage : exitCode;
             }
 
             var request = new RedriveRequest(deadLetters, result.GetValue(partition), result.GetValue(from), result.GetValue(to), result.GetValue(dryRun));

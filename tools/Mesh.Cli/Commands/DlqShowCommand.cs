@@ -39,11 +39,11 @@ public static class DlqShowCommand
         });
         command.SetAction((result, cancellationToken) =>
         {
-            var settings = DlqCommand.Settings(connection, result);
+            var settings = DlqCommand.Settings(connection, result, out var exitCode);
             var deadLetters = DlqCommand.Topic(result.GetValue(topic)!);
             if (settings is null || deadLetters is null)
             {
-                return Task.FromResult(ExitCodes.Usage);
+                return Task.FromResult(deadLetters is null ? ExitCodes.Usage : exitCode);
             }
 
             var request = new ShowRequest(deadLetters, result.GetValue(partition), result.GetValue(offset), result.GetValue(limit), result.GetValue(pending), result.GetValue(json));

@@ -8,8 +8,9 @@ using Spectre.Console;
 namespace Mesh.Cli.Commands;
 
 /// <summary>
-/// <c>replay &lt;service&gt;</c>: asks the service's internal Replay API to rebuild its views from the
-/// start of its topics and switch over, showing the progress it streams.
+/// <c>replay &lt;service&gt;|all</c>: asks the service's internal Replay API to rebuild its views from
+/// the start of its topics and switch over, showing the progress it streams; <c>all</c> replays each
+/// replayable service in turn and stops at the first that fails.
 /// </summary>
 public static class ReplayCommand
 {
@@ -21,20 +22,14 @@ public static class ReplayCommand
         ["notifications"] = "each user's notifications, from mesh.orders.order-confirmed, -rejected and -cancelled",
     };
 
+    private const string All = "all";
+
     public static Command Create()
     {
-        var service = new Argument<string>("service") { Description = $"What to rebuild: {string.Join(", ", Replayable.Keys)}." };
-        service.Validators.Add(result =>
-        {
-            var name = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (!Replayable.ContainsKey(name))
-            {
-                result.AddError($"'{name}' cannot be replayed. Replayable: {string.Join(", ", Replayable.Select(r => $"{r.Key} ({r.Value})"))}.");
-            }
-        });
+        var service = new Argument<string>("service") { Description = $"What to rebuild: {string.Join(", ", Replayable.Keys)}, or {All} (each in turn)." };
         var address = new Option<Uri?>("--address")
         {
-            Description = $"The service's own (internal) address; default: the service's entry in {MeshEndpoints.RelativePath}.",
+            Description = $"The service's own (internal) address; default: the service's entry in {MeshEndpoints.RelativePath}. Not with {All}.",
             CustomParser = AddressParser.Parse,
         };
         var endpoints = new Option<FileInfo?>("--endpoints") { Description = $"The endpoints file; default: the nearest {MeshEndpoints.RelativePath}." };
@@ -53,19 +48,54 @@ public static class ReplayCommand
         {
             service, address, endpoints, allowTruncated, timeout,
         };
+        // On the command: a validator on the argument itself did not run (System.CommandLine 2.0.15), "bogus" reached the action.
+        command.Validators.Add(result =>
+        {
+            var name = result.GetValue(service);
+            if (name is not null && name != All && !Replayable.ContainsKey(name))
+            {
+                result.AddError($"'{name}' cannot be replayed. Replayable: {string.Join(", ", Replayable.Select(r => $"{r.Key} ({r.Value})"))}, or {All}.");
+            }
+            else if (name == All && result.GetResult(address) is not null)
+            {
+                result.AddError($"--address names one service's address: replay the services one by one, or {All} without it.");
+            }
+        });
         command.SetAction(async (result, cancellationToken) =>
         {
             var name = result.GetValue(service)!;
-            var target = result.GetValue(address)?.ToString() ?? MeshEndpoints.AddressOf(name, result.GetValue(endpoints));
-            if (target is null)
+            IEnumerable<string> services = name == All ? Replayable.Keys : [name];
+            foreach (var each in services)
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]No address for {name}:[/] pass --address or run ./mesh.sh up (it writes {MeshEndpoints.RelativePath}).");
-                return 2;
+                var exitCode = await ReplayAsync(each, result.GetValue(address), result.GetValue(endpoints), result.GetValue(allowTruncated), result.GetValue(timeout), cancellationToken);
+                if (exitCode != ExitCodes.Ok)
+                {
+                    if (name == All)
+                    {
+                        Console.Error.WriteLine($"mesh replay: replay {each} failed; the services after it were not replayed.");
+                    }
+
+                    return exitCode;
+                }
             }
 
-            return await RunAsync(name, new Uri(target), result.GetValue(endpoints), result.GetValue(allowTruncated), result.GetValue(timeout), cancellationToken);
+            return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static async Task<int> ReplayAsync(
+        string name, Uri? address, FileInfo? endpoints, bool allowTruncated, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (target, problem) = address is null ? MeshEndpoints.Lookup(name, endpoints, "--address") : (address.ToString(), null);
+        if (target is null)
+        {
+            // The mesh is not running (or wrote no address for it): a failure, as a broker that does not answer.
+            Console.Error.WriteLine($"mesh replay: {problem}");
+            return ExitCodes.Failed;
+        }
+
+        return await RunAsync(name, new Uri(target), endpoints, allowTruncated, timeout, cancellationToken);
     }
 
     private static async Task<int> RunAsync(

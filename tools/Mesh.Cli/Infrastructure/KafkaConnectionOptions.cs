@@ -62,8 +62,11 @@ public sealed class KafkaConnectionOptions
 
     public IEnumerable<Option> All => [Bootstrap, Endpoints, ConfigFile, Properties, Timeout];
 
-    /// <summary>The settings the command line gives, or what is missing or wrong (a usage error).</summary>
-    public (KafkaSettings? Settings, string? Problem) Resolve(ParseResult result)
+    /// <summary>
+    /// The settings the command line gives, or what is missing or wrong: a usage error, or a failure
+    /// when the address was to come from <c>.mesh/endpoints.json</c> and the mesh is not running.
+    /// </summary>
+    public (KafkaSettings? Settings, string? Problem, int ExitCode) Resolve(ParseResult result)
     {
         Dictionary<string, string> properties;
         try
@@ -79,16 +82,20 @@ public sealed class KafkaConnectionOptions
         }
         catch (Exception exception) when (exception is FormatException or IOException)
         {
-            return (null, exception.Message);
+            return (null, exception.Message, ExitCodes.Usage);
         }
 
         properties.Remove(BootstrapProperty, out var fromProperties);
-        var bootstrap = result.GetValue(Bootstrap) ?? fromProperties ?? MeshEndpoints.AddressOf("kafka", result.GetValue(Endpoints));
+        var bootstrap = result.GetValue(Bootstrap) ?? fromProperties;
         if (string.IsNullOrWhiteSpace(bootstrap))
         {
-            return (null, $"No Kafka address: pass --bootstrap host:port, or run ./mesh.sh up (it writes 'kafka' into {MeshEndpoints.RelativePath}).");
+            (bootstrap, var problem) = MeshEndpoints.Lookup("kafka", result.GetValue(Endpoints), "--bootstrap host:port");
+            if (bootstrap is null)
+            {
+                return (null, problem, ExitCodes.Failed);
+            }
         }
 
-        return (new KafkaSettings(bootstrap, properties, result.GetValue(Timeout)), null);
+        return (new KafkaSettings(bootstrap, properties, result.GetValue(Timeout)), null, ExitCodes.Ok);
     }
 }

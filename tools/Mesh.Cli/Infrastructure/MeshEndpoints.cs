@@ -38,6 +38,25 @@ public sealed record MeshEndpoints(string? Gateway, string? Dashboard)
         return Read(document.RootElement, component);
     }
 
+    /// <summary>
+    /// The address of a component, or why there is none: no endpoints file (the mesh is not running;
+    /// <paramref name="alternative"/> names the option that does without it) or no entry for it.
+    /// </summary>
+    public static (string? Address, string? Problem) Lookup(string component, FileInfo? file, string alternative)
+    {
+        var path = PathOf(file);
+        if (path is null)
+        {
+            return (null, file is null
+                ? $"no {RelativePath}: start the mesh first with ./mesh.sh up (in another terminal), or pass {alternative}"
+                : $"{file.FullName} does not exist: pass another --endpoints, or {alternative}");
+        }
+
+        return AddressOf(component, file) is { Length: > 0 } address
+            ? (address, null)
+            : (null, $"{Path.GetRelativePath(Environment.CurrentDirectory, path)} has no address for {component}");
+    }
+
     /// <summary>The given file, or the nearest <c>.mesh/endpoints.json</c>; null when there is none.</summary>
     public static string? PathOf(FileInfo? file)
     {
