@@ -5,15 +5,19 @@ namespace Mesh.AppHost;
 
 /// <summary>
 /// Where the local mesh listens and keeps its state: the fixed loopback ports clients expect (the
-/// <c>MESH_*_PORT</c> variables move them), the <c>.mesh</c> folder, and the dependencies a user
-/// brings instead of the ones this host starts (<c>Redis__Configuration</c>,
-/// <c>KAFKA_BOOTSTRAP_SERVERS</c>, <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).
+/// <c>MESH_*_PORT</c> variables move them), the <c>.mesh</c> folder (<c>MESH_STATE_DIR</c> moves
+/// it), and the dependencies a user brings instead of the ones this host starts
+/// (<c>Redis__Configuration</c>, <c>KAFKA_BOOTSTRAP_SERVERS</c>, <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).
 /// </summary>
 internal sealed record LocalMesh(string Root)
 {
     public const string Host = "127.0.0.1";
 
-    public string StateDirectory => Path.Combine(Root, ".mesh");
+    /// <summary>
+    /// Secrets, logs and endpoints.json; elsewhere (<c>MESH_STATE_DIR</c>) for a test or a second
+    /// mesh, which must not delete those of a running <c>./mesh.sh up</c>.
+    /// </summary>
+    public string StateDirectory { get; init; } = Path.GetFullPath(Setting("MESH_STATE_DIR") ?? Path.Combine(Root, ".mesh"));
 
     public string LogDirectory => Path.Combine(StateDirectory, "logs");
 
