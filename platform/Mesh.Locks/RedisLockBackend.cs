@@ -40,23 +40,26 @@ public sealed class RedisLockBackend : IFairLockBackend
     {
         var started = _clock.GetTimestamp();
         var waiterId = LockMaster.NewGrantId();
-        using var wakeup = await _wakeups.RegisterAsync(resource, waiterId, cancellationToken);
         var attempt = LockAttempt.Held;
+        var left = wait;
         try
         {
-            while (true)
+            // A free lock nobody waits for is taken by the first attempt, with no subscription: the
+            // uncontended path stays one round trip.
+            if (await TakenOrOverAsync())
             {
-                var remaining = wait - _clock.GetElapsedTime(started);
-                var lease = TimeSpan.FromTicks(Math.Clamp(remaining.Ticks, TimeSpan.TicksPerMillisecond, _lease.Ticks));
-                attempt = await AttemptAsync(resource, owner, waiterId, expiry, lease, cancellationToken);
-                remaining = wait - _clock.GetElapsedTime(started);
-                if (attempt.Acquired || remaining <= TimeSpan.Zero)
-                {
-                    return attempt;
-                }
-
-                await wakeup.WaitAsync(remaining < _recheck ? remaining : _recheck, cancellationToken);
+                return attempt;
             }
+
+            // Queued now. Listen for our turn, then ask again at once: a wake-up published before
+            // the subscription was in place reached nobody.
+            using var wakeup = await _wakeups.RegisterAsync(resource, waiterId, cancellationToken);
+            while (!await TakenOrOverAsync())
+            {
+                await wakeup.WaitAsync(left < _recheck ? left : _recheck, cancellationToken);
+            }
+
+            return attempt;
         }
         finally
         {
@@ -65,6 +68,15 @@ public sealed class RedisLockBackend : IFairLockBackend
                 // Also takes back a grant that landed while its answer was lost, timed out or cancelled.
                 await _master.LeaveAsync(resource, waiterId, CancellationToken.None);
             }
+        }
+
+        // One attempt as a queued waiter whose place lasts at most the time left.
+        async Task<bool> TakenOrOverAsync()
+        {
+            var lease = TimeSpan.FromTicks(Math.Clamp(left.Ticks, TimeSpan.TicksPerMillisecond, _lease.Ticks));
+            attempt = await AttemptAsync(resource, owner, waiterId, expiry, lease, cancellationToken);
+            left = wait - _clock.GetElapsedTime(started);
+            return attempt.Acquired || left <= TimeSpan.Zero;
         }
     }
 
