@@ -18,7 +18,6 @@ namespace Mesh.EndToEndTests;
 [Collection(AppHostCollection.Name)]
 public sealed partial class AppHostTests(AppHostMesh mesh) : IClassFixture<AppHostMesh>
 {
-    private static readonly TimeSpan FileTimeout = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
@@ -41,7 +40,7 @@ public sealed partial class AppHostTests(AppHostMesh mesh) : IClassFixture<AppHo
     [Fact]
     public async Task Start_GatewayServes_EndpointsFileHasTheReadmeKeysAndThisMeshsAddresses()
     {
-        var endpoints = await ReadEndpointsAsync(mesh);
+        var endpoints = await mesh.ReadEndpointsAsync();
 
         Assert.Equal(KeyPaths(ReadmeExample()), KeyPaths(endpoints));
         Assert.Equal(LocalAddress("MESH_GATEWAY_PORT", "http"), endpoints.GetProperty("gateway").GetString());
@@ -59,7 +58,7 @@ public sealed partial class AppHostTests(AppHostMesh mesh) : IClassFixture<AppHo
     [Fact]
     public async Task PlaceOrder_ThroughTheGatewayOfTheEndpointsFile_IsConfirmedAndNotified()
     {
-        var endpoints = await ReadEndpointsAsync(mesh);
+        var endpoints = await mesh.ReadEndpointsAsync();
         using var gateway = GrpcChannel.ForAddress(endpoints.GetProperty("gateway").GetString()!);
         var user = await TestUser.CreateAsync(gateway);
         await using var stream = await NotificationStream.OpenAsync(user);
@@ -84,7 +83,7 @@ public sealed partial class AppHostTests(AppHostMesh mesh) : IClassFixture<AppHo
         {
             var others = Orchestrated();
             await own.InitializeAsync();
-            await ReadEndpointsAsync(own);
+            await own.ReadEndpointsAsync();
             var components = ComponentProcesses(own);
             var orchestrated = Orchestrated().Except(others).ToList();
             var mentioning = ProcessTable.Mentioning(own.StateDirectory);
@@ -113,12 +112,6 @@ public sealed partial class AppHostTests(AppHostMesh mesh) : IClassFixture<AppHo
     }
 
     /// <summary>Written once the gateway is ready, which may be a moment after it is healthy.</summary>
-    private static async Task<JsonElement> ReadEndpointsAsync(AppHostMesh mesh)
-    {
-        await Poll.UntilAsync(() => File.Exists(mesh.EndpointsFile), FileTimeout, () => $"no {mesh.EndpointsFile}\n{mesh.Describe()}");
-        return await mesh.ReadEndpointsAsync();
-    }
-
     /// <summary>The process of each component, as the orchestrator reports it.</summary>
     private static Dictionary<string, int> ComponentProcesses(AppHostMesh mesh)
     {

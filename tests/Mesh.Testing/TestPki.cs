@@ -25,11 +25,29 @@ public sealed class TestPki : IDisposable
     /// <summary>One PKI for every test of a test run that needs certificates but does not test them.</summary>
     public static TestPki Shared => SharedPki.Value;
 
+    private readonly bool _ownsDirectory;
+
     public TestPki()
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("mesh-pki-").FullName;
         _authority = MeshPki.Create(Directory, TrustDomain, TimeSpan.FromHours(12));
+        _ownsDirectory = true;
     }
+
+    private TestPki(string directory, CertificateAuthority authority)
+    {
+        Directory = directory;
+        _authority = authority;
+    }
+
+    /// <summary>
+    /// The mesh CA another process made in <paramref name="directory"/> (<c>ca.pem</c> and
+    /// <c>ca.key</c>, as <see cref="MeshPki.Create"/> writes them), to call its workloads and renew
+    /// their certificates. The folder stays its owner's.
+    /// </summary>
+    public static TestPki Open(string directory) => new(
+        directory,
+        CertificateAuthority.Load(Path.Combine(directory, "ca.pem"), Path.Combine(directory, "ca.key"), TrustDomain));
 
     public string Directory { get; }
 
@@ -77,6 +95,9 @@ public sealed class TestPki : IDisposable
     public void Dispose()
     {
         _authority.Dispose();
-        System.IO.Directory.Delete(Directory, recursive: true);
+        if (_ownsDirectory)
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
     }
 }

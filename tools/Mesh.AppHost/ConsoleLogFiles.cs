@@ -6,16 +6,17 @@ namespace Mesh.AppHost;
 /// <summary>
 /// Every component's console output, as the dashboard shows it, also in
 /// <c>.mesh/logs/&lt;name&gt;.log</c> (the <c>logs</c> key of endpoints.json): for <c>tail -f</c>,
-/// grep and whoever reads a run afterwards.
+/// grep and whoever reads a run afterwards. Every resource of the model gets one, also those a
+/// test adds to the model before it starts.
 /// </summary>
 internal static class ConsoleLogFiles
 {
-    public static void WriteTo(IDistributedApplicationBuilder builder, IEnumerable<IResource> components, string directory) =>
+    public static void WriteTo(IDistributedApplicationBuilder builder, string directory) =>
         builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((created, cancellationToken) =>
         {
             var logs = created.Services.GetRequiredService<ResourceLoggerService>();
             var stopping = created.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-            foreach (var component in components)
+            foreach (var component in created.Model.Resources.Where(resource => resource is not IResourceWithParent))
             {
                 _ = CopyAsync(logs, component, Path.Combine(directory, $"{component.Name}.log"), stopping);
             }

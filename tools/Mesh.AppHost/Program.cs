@@ -30,7 +30,7 @@ topology.AddService<Projects.Mesh_Orders>("orders", mesh.OrdersPort, redis, kafk
 topology.AddService<Projects.Mesh_Notifications>("notifications", mesh.NotificationsPort, redis, kafka);
 topology.AddSidecar(redis);
 topology.AddGateway(redis);
-ConsoleLogFiles.WriteTo(builder, topology.Components, mesh.LogDirectory);
+ConsoleLogFiles.WriteTo(builder, mesh.LogDirectory);
 var watch = new StartupWatch(topology.Components, mesh.StartTimeout, mesh.LogDirectory, topology.AnnounceEndpoints);
 watch.Register(builder);
 

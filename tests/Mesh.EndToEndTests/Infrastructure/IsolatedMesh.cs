@@ -1,4 +1,6 @@
-using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Confluent.Kafka;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -11,11 +13,12 @@ using Metadata = Grpc.Core.Metadata;
 namespace Mesh.EndToEndTests.Infrastructure;
 
 /// <summary>
-/// The order saga's services (users, orders, notifications) as processes over a Redis and a broker
-/// of their own, for tests that take a dependency away: redis-server with the mesh's ACL users (it
-/// can be frozen), the broker in-process (its brokers can be set down). No gateway: tests call the
-/// services as the gateway does, with its certificate and the user id header. The services run in
-/// <see cref="TestMode"/>, so that an outage of seconds outlasts their retry budget many times over.
+/// The mesh as the AppHost declares it (<see cref="AppHostMesh"/>), over a Redis and a broker of
+/// this test's own, for tests that take a dependency away: redis-server with the mesh's ACL users
+/// (it can be frozen) and the broker in-process (its brokers can be set down), both handed to the
+/// AppHost as a user hands it theirs. Tests call the services as the gateway does, with its
+/// certificate and the user id header. The services run in <see cref="TestMode"/>, so that an
+/// outage of seconds outlasts their retry budget many times over.
 /// </summary>
 public sealed class IsolatedMesh : IAsyncDisposable
 {
@@ -37,10 +40,10 @@ public sealed class IsolatedMesh : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly List<ChildProcess> _processes = [];
-    private readonly string _usersAddress = Address();
-    private readonly string _ordersAddress = Address();
-    private readonly string _notificationsAddress = Address();
+    private static readonly string[] Services = [Workloads.Users, Workloads.Orders, Workloads.Notifications];
+
+    private AppHostMesh? _host;
+    private TestPki? _pki;
     private GrpcChannel? _users;
     private GrpcChannel? _orders;
 
@@ -52,7 +55,7 @@ public sealed class IsolatedMesh : IAsyncDisposable
 
     public KafkaBrokerFixture Kafka { get; } = new();
 
-    private TestPki Pki { get; } = new();
+    private AppHostMesh Host => _host ?? throw new InvalidOperationException("The mesh has not started.");
 
     /// <summary>Starts Redis, the broker and the three services, and waits until an order went through the whole saga.</summary>
     public static async Task<IsolatedMesh> StartAsync()
@@ -98,59 +101,72 @@ public sealed class IsolatedMesh : IAsyncDisposable
     }
 
     /// <summary>Completes once any service prints a line containing <paramref name="text"/> from now on.</summary>
-    public Task PrintedAsync(string text) => Task.WhenAny(_processes.Select(p => p.PrintedAsync(text)));
+    public Task PrintedAsync(string text) => Host.PrintedAsync(text);
 
     /// <summary>What the services printed, for the message of a failed assertion.</summary>
-    public string Logs() => string.Join(
-        "\n", _processes.Select(p => $"----- {p.Name}{(p.HasExited ? " (exited)" : "")}\n{p.Output}"));
+    public string Logs() => Host.Logs(Services);
 
     public async ValueTask DisposeAsync()
     {
         _users?.Dispose();
         _orders?.Dispose();
-        foreach (var process in _processes)
+        _pki?.Dispose();
+        if (_host is not null)
         {
-            await process.DisposeAsync();
+            await _host.DisposeAsync();
         }
 
         await Kafka.DisposeAsync();
         await Redis.DisposeAsync();
-        Pki.Dispose();
     }
 
     private async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
         await Kafka.InitializeAsync();
-        Start(Workloads.Users, "services/users/Mesh.Users", "Mesh.Users.dll", _usersAddress, []);
-        Start(Workloads.Orders, "services/orders/Mesh.Orders", "Mesh.Orders.dll", _ordersAddress, TestCatalog.Environment);
-        Start(Workloads.Notifications, "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", _notificationsAddress, []);
-        foreach (var address in new[] { _usersAddress, _ordersAddress, _notificationsAddress })
-        {
-            using var channel = Pki.Channel(address, Workloads.Operator);
-            if (!await GrpcHealth.WaitServingAsync(channel, StartTimeout, () => _processes.Any(p => p.HasExited)))
-            {
-                throw new InvalidOperationException($"{address} never became SERVING.\n{Logs()}");
-            }
-        }
+        _host = new AppHostMesh(
+            new Dictionary<string, string> { ["Redis__Configuration"] = Redis.ConnectionString, ["KAFKA_BOOTSTRAP_SERVERS"] = Kafka.BootstrapServers },
+            Customize);
+        await _host.InitializeAsync();
+        var endpoints = await _host.ReadEndpointsAsync();
+        _pki = TestPki.Open(Path.GetDirectoryName(endpoints.GetProperty("identity").GetProperty("trustBundle").GetString())!);
 
         // The test speaks for users as the gateway would.
-        _users = Pki.Channel(_usersAddress, Workloads.Gateway);
-        _orders = Pki.Channel(_ordersAddress, Workloads.Gateway);
+        _users = _pki.Channel(endpoints.GetProperty("users").GetString()!, Workloads.Gateway);
+        _orders = _pki.Channel(endpoints.GetProperty("orders").GetString()!, Workloads.Gateway);
         await WarmUpAsync();
     }
 
-    private void Start(string workload, string projectDirectory, string assembly, string url, IEnumerable<KeyValuePair<string, string>> own)
+    /// <summary>
+    /// Each service as its own Redis ACL user (the AppHost gives every component the address it
+    /// was handed), with short client timeouts (a frozen Redis fails an attempt within a second,
+    /// not five), the test mode and, as with the dev broker, the Development settings.
+    /// </summary>
+    private void Customize(IDistributedApplicationTestingBuilder builder)
     {
-        var environment = new Dictionary<string, string>(Pki.EnvironmentFor(workload).Concat(Redis.EnvironmentFor(workload)).Concat(TestMode).Concat(own))
+        foreach (var service in Services)
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Urls"] = url,
-            ["Kafka__BootstrapServers"] = Kafka.BootstrapServers,
-        };
-        // Short client timeouts: a frozen Redis fails an attempt within a second, not five.
-        environment["Redis__Configuration"] += ",asyncTimeout=1000,syncTimeout=1000";
-        _processes.Add(ChildProcess.StartDotnet(workload, Runnables.Of(projectDirectory, assembly), environment));
+            var settings = new Dictionary<string, string>(Redis.EnvironmentFor(service).Concat(TestMode))
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            };
+            settings["Redis__Configuration"] += ",asyncTimeout=1000,syncTimeout=1000";
+            if (service == Workloads.Orders)
+            {
+                foreach (var (key, value) in TestCatalog.Environment)
+                {
+                    settings[key] = value;
+                }
+            }
+
+            builder.CreateResourceBuilder<ExecutableResource>(service).WithEnvironment(context =>
+            {
+                foreach (var (key, value) in settings)
+                {
+                    context.EnvironmentVariables[key] = value;
+                }
+            });
+        }
     }
 
     /// <summary>One order through the saga, so that every consumer group has joined and owns its partitions.</summary>
@@ -167,6 +183,4 @@ public sealed class IsolatedMesh : IAsyncDisposable
 
     private static CallOptions Caller(string userId, CancellationToken cancellationToken = default) =>
         new(new Metadata { { "x-mesh-user-id", userId } }, TestUser.Deadline, cancellationToken);
-
-    private static string Address() => $"https://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
 }

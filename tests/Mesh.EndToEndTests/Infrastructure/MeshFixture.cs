@@ -1,4 +1,8 @@
-using Grpc.Health.V1;
+using System.Globalization;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Grpc.Net.Client;
 using Mesh.Identity;
 using Mesh.Testing;
@@ -6,10 +10,14 @@ using Mesh.Testing;
 namespace Mesh.EndToEndTests.Infrastructure;
 
 /// <summary>
-/// The whole mesh as separate processes on free loopback ports, secured as deployed: Redis with
-/// an ACL user per service, the dev broker, the dashboard (OTLP receiver), users, orders and
-/// notifications behind mutual TLS with certificates of a throw-away mesh CA, and two gateways.
-/// Shared by every test of the collection; tests isolate themselves by registering their own users.
+/// The whole mesh as <c>./mesh.sh up</c> starts it (tools/Mesh.AppHost, through
+/// <see cref="AppHostMesh"/>), secured as deployed: Redis with an ACL user per service, the dev
+/// broker, users, orders and notifications behind mutual TLS with the AppHost's throw-away mesh
+/// CA, the sidecar and the gateway. On top of what <c>up</c> declares, for the tests: smaller
+/// quotas, a credit limit and a catalog the tests can count on, the order service's plaintext
+/// health port, a second gateway that trusts <c>X-Forwarded-For</c>, and an Aspire dashboard as
+/// the OTLP receiver whose traces the tests read. Shared by every test of the collection; tests
+/// isolate themselves by registering their own users.
 /// </summary>
 public sealed class MeshFixture : IAsyncLifetime
 {
@@ -28,15 +36,31 @@ public sealed class MeshFixture : IAsyncLifetime
     /// </summary>
     public const string TrustedProxy = "127.0.0.1";
 
-    private readonly RedisServerFixture _redis = RedisServerFixture.WithAccessControl();
-    private readonly List<ChildProcess> _processes = [];
-    private readonly string _bootstrapFile = Path.Combine(Path.GetTempPath(), $"mesh-e2e-{Guid.NewGuid():N}.bootstrap");
-    private Dictionary<string, string> _common = [];
-    private Dictionary<string, string> _gateway = [];
+    /// <summary>Login and Register attempts one email gets before RESOURCE_EXHAUSTED.</summary>
+    public const int PerEmailCapacity = 5;
+
+    private const string SecondGatewayName = "gateway-b";
+
+    private static readonly TimeSpan ServeTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly string[] Services = [Workloads.Users, Workloads.Orders, Workloads.Notifications, Workloads.Sidecar, Workloads.Gateway];
+
+    private readonly string _otlp = Address();
+    private readonly string _secondGateway = Address();
+    private readonly string _dashboardFolder = Directory.CreateTempSubdirectory("mesh-e2e-dashboard-").FullName;
+    private readonly AppHostMesh _host;
+
+    public MeshFixture()
+    {
+        OrdersHealthAddress = Address();
+        DashboardAddress = Address();
+        // The AppHost sends telemetry where OTEL_EXPORTER_OTLP_ENDPOINT says, as it does for a user's collector.
+        _host = new AppHostMesh(new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _otlp }, Customize);
+    }
 
     public string GatewayAddress { get; private set; } = "";
 
-    public string DashboardAddress { get; private set; } = "";
+    public string DashboardAddress { get; }
 
     /// <summary>The user service itself, for its internal APIs (Replay), which the gateway never forwards.</summary>
     public string UsersAddress { get; private set; } = "";
@@ -44,12 +68,10 @@ public sealed class MeshFixture : IAsyncLifetime
     public string KafkaBootstrap { get; private set; } = "";
 
     /// <summary>Redis as its admin user, for tests that look at what is stored.</summary>
-    public string RedisConnection => _redis.ConnectionString;
-
-    public RedisServerFixture Redis => _redis;
+    public string RedisConnection { get; private set; } = "";
 
     /// <summary>The mesh CA and every workload's certificate, for tests that call services directly.</summary>
-    public TestPki Pki { get; } = new();
+    public TestPki Pki { get; private set; } = null!;
 
     public string OrdersAddress { get; private set; } = "";
 
@@ -58,68 +80,34 @@ public sealed class MeshFixture : IAsyncLifetime
     public GrpcChannel Gateway { get; private set; } = null!;
 
     /// <summary>The order service's plaintext health-only port (<c>Health:Port</c>), as probes reach it.</summary>
-    public string OrdersHealthAddress { get; private set; } = null!;
+    public string OrdersHealthAddress { get; }
 
     /// <summary>A second gateway instance over the same Redis, as a replica set would have.</summary>
     public GrpcChannel SecondGateway { get; private set; } = null!;
 
-    /// <summary>Login and Register attempts one email gets before RESOURCE_EXHAUSTED.</summary>
-    public const int PerEmailCapacity = 5;
-
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
-        KafkaBootstrap = await StartDevBrokerAsync();
-        var otlp = StartDashboard();
+        await _host.InitializeAsync();
+        var endpoints = await _host.ReadEndpointsAsync();
+        GatewayAddress = endpoints.GetProperty("gateway").GetString()!;
+        UsersAddress = endpoints.GetProperty("users").GetString()!;
+        OrdersAddress = endpoints.GetProperty("orders").GetString()!;
+        NotificationsAddress = endpoints.GetProperty("notifications").GetString()!;
+        KafkaBootstrap = endpoints.GetProperty("kafka").GetString()!;
+        RedisConnection = AdminConnection(endpoints);
+        Pki = TestPki.Open(Path.GetDirectoryName(endpoints.GetProperty("identity").GetProperty("trustBundle").GetString())!);
 
-        var users = UsersAddress = Address("https");
-        var orders = OrdersAddress = Address("https");
-        var ordersHealth = OrdersHealthAddress = Address();
-        var notifications = NotificationsAddress = Address("https");
-        GatewayAddress = Address();
-        var secondGateway = Address();
-        _common = new Dictionary<string, string>
+        // Not in the AppHost's start order: the fixture waits for it as the AppHost waits for its own.
+        using (var channel = GrpcChannel.ForAddress(_secondGateway))
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Kafka__BootstrapServers"] = KafkaBootstrap,
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp,
-            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
-        };
-
-        Start("users", "services/users/Mesh.Users", "Mesh.Users.dll", new Dictionary<string, string>(EnvironmentOf(Workloads.Users))
-        {
-            ["Users__DefaultCreditLimitCents"] = CreditLimitCents.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, users);
-        // As in Kubernetes: a plaintext port for the kubelet's probes beside the mutual-TLS one.
-        Start("orders", "services/orders/Mesh.Orders", "Mesh.Orders.dll", new Dictionary<string, string>(EnvironmentOf(Workloads.Orders).Concat(TestCatalog.Environment))
-        {
-            ["Health__Port"] = new Uri(ordersHealth).Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, $"{orders};{ordersHealth}");
-        Start("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", EnvironmentOf(Workloads.Notifications), notifications);
-        var gateway = _gateway = new Dictionary<string, string>(EnvironmentOf(Workloads.Gateway))
-        {
-            ["Services__Users"] = users,
-            ["Services__Orders"] = orders,
-            ["Services__Notifications"] = notifications,
-            ["Quotas__Default__Capacity"] = QuotaCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Quotas__Default__RefillPerSecond"] = "10",
-            ["Quotas__PerEmail__Capacity"] = PerEmailCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Quotas__PerEmail__RefillPerSecond"] = "0.01",
-        };
-        Start("gateway", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", gateway, GatewayAddress);
-        Start("gateway-b", "gateway/Mesh.Gateway", "Mesh.Gateway.dll", new Dictionary<string, string>(gateway)
-        {
-            ["ForwardedHeaders__KnownProxies__0"] = TrustedProxy,
-        }, secondGateway);
-
-        foreach (var address in new[] { users, orders, notifications, GatewayAddress, secondGateway })
-        {
-            await WaitServingAsync(address);
+            if (!await GrpcHealth.WaitServingAsync(channel, ServeTimeout, () => false))
+            {
+                throw new InvalidOperationException($"{SecondGatewayName} never became SERVING.\n{Logs(SecondGatewayName)}");
+            }
         }
 
         Gateway = GrpcChannel.ForAddress(GatewayAddress);
-        SecondGateway = GrpcChannel.ForAddress(secondGateway);
+        SecondGateway = GrpcChannel.ForAddress(_secondGateway);
         await WarmUpAsync();
     }
 
@@ -127,25 +115,16 @@ public sealed class MeshFixture : IAsyncLifetime
     {
         Gateway?.Dispose();
         SecondGateway?.Dispose();
-        foreach (var process in Enumerable.Reverse(_processes))
-        {
-            await process.DisposeAsync();
-        }
-
-        await _redis.DisposeAsync();
-        Pki.Dispose();
-        File.Delete(_bootstrapFile);
+        Pki?.Dispose();
+        await _host.DisposeAsync();
+        Directory.Delete(_dashboardFolder, recursive: true);
     }
 
-    /// <summary>What a component of the mesh starts with: the shared settings, its certificate and its Redis user.</summary>
-    public Dictionary<string, string> EnvironmentOf(string workload) =>
-        new(_common.Concat(Pki.EnvironmentFor(workload)).Concat(_redis.EnvironmentFor(workload)));
-
     /// <summary>
-    /// One more notification service and a gateway in front of it, configured like the fixture's own
+    /// One more notification service and a gateway in front of it, configured like the mesh's own
     /// but with <paramref name="notifications"/> and <paramref name="gateway"/> settings on top, over
     /// the same Redis and broker. The notification service consumes in a group of its own, so the
-    /// fixture's consumers are not rebalanced. Disposing stops both.
+    /// mesh's consumers are not rebalanced. Disposing stops both.
     /// </summary>
     public async Task<ExtraGateway> StartExtraGatewayAsync(
         IReadOnlyDictionary<string, string> notifications, IReadOnlyDictionary<string, string> gateway)
@@ -153,27 +132,21 @@ public sealed class MeshFixture : IAsyncLifetime
         var notificationsAddress = Address("https");
         var gatewayAddress = Address();
         var name = $"extra-{Guid.NewGuid():N}"[..12];
-        var notificationsProcess = ChildProcess.StartDotnet(
-            $"{name}-notifications",
-            Runnables.Of("services/notifications/Mesh.Notifications", "Mesh.Notifications.dll"),
-            new Dictionary<string, string>(EnvironmentOf(Workloads.Notifications).Concat(notifications))
-            {
-                ["Urls"] = notificationsAddress,
-                ["Kafka__ConsumerGroup"] = $"mesh-notifications-{name}",
-            });
-        var gatewayProcess = ChildProcess.StartDotnet(
-            $"{name}-gateway",
-            Runnables.Of("gateway/Mesh.Gateway", "Mesh.Gateway.dll"),
-            new Dictionary<string, string>(_gateway.Concat(gateway))
-            {
-                ["Urls"] = gatewayAddress,
-                ["Services__Notifications"] = notificationsAddress,
-            });
+        var notificationsProcess = await StartAnotherAsync(Workloads.Notifications, $"{name}-notifications", new Dictionary<string, string>(notifications)
+        {
+            ["Urls"] = notificationsAddress,
+            ["Kafka__ConsumerGroup"] = $"mesh-notifications-{name}",
+        });
+        var gatewayProcess = await StartAnotherAsync(Workloads.Gateway, $"{name}-gateway", new Dictionary<string, string>(gateway)
+        {
+            ["Urls"] = gatewayAddress,
+            ["Services__Notifications"] = notificationsAddress,
+        });
         var extra = new ExtraGateway(gatewayAddress, notificationsProcess, gatewayProcess);
         foreach (var address in new[] { notificationsAddress, gatewayAddress })
         {
             using var channel = Pki.Channel(address, Workloads.Operator);
-            if (!await GrpcHealth.WaitServingAsync(channel, TimeSpan.FromSeconds(60), () => extra.HasExited))
+            if (!await GrpcHealth.WaitServingAsync(channel, ServeTimeout, () => extra.HasExited))
             {
                 var output = extra.Output;
                 await extra.DisposeAsync();
@@ -184,48 +157,90 @@ public sealed class MeshFixture : IAsyncLifetime
         return extra;
     }
 
-    /// <summary>What every component printed, for the message of a failed assertion.</summary>
-    public string Logs(params string[] names) => string.Join(
-        "\n",
-        _processes.Where(p => names.Length == 0 || names.Contains(p.Name)).Select(p => $"----- {p.Name}{(p.HasExited ? " (exited)" : "")}\n{p.Output}"));
+    /// <summary>How <paramref name="component"/> reaches Redis (address, ACL user, password file): for another process that acts as it.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> RedisSettingsOfAsync(string component) =>
+        (await _host.EnvironmentOfAsync(component))
+            .Where(setting => setting.Key.StartsWith("Redis__", StringComparison.Ordinal))
+            .ToDictionary(setting => setting.Key, setting => setting.Value);
 
-    private static string Address(string scheme = "http") => $"{scheme}://127.0.0.1:{FreePort.Next()}";
+    /// <summary>What every component printed (or those named), for the message of a failed assertion.</summary>
+    public string Logs(params string[] names) => _host.Logs(names);
 
-    private void Start(string name, string projectDirectory, string assembly, Dictionary<string, string> environment, string url) =>
-        _processes.Add(ChildProcess.StartDotnet(
-            name, Runnables.Of(projectDirectory, assembly), new Dictionary<string, string>(environment) { ["Urls"] = url }));
-
-    private async Task<string> StartDevBrokerAsync()
+    /// <summary>
+    /// The test settings on top of the AppHost's model. Each is an environment callback added after
+    /// the AppHost's own, so it wins where both set a variable.
+    /// </summary>
+    private void Customize(IDistributedApplicationTestingBuilder builder)
     {
-        var broker = ChildProcess.StartDotnet(
-            "dev-broker", Runnables.Of("tools/Mesh.DevBroker", "Mesh.DevBroker.dll"),
-            new Dictionary<string, string>(), "--bootstrap-file", _bootstrapFile);
-        _processes.Add(broker);
-        await Poll.UntilAsync(
-            () => broker.HasExited ? throw new InvalidOperationException("The dev broker exited:\n" + broker.Output) : File.Exists(_bootstrapFile),
-            TimeSpan.FromSeconds(30),
-            () => "The dev broker did not start:\n" + broker.Output,
-            TimeSpan.FromMilliseconds(50));
+        foreach (var service in Services)
+        {
+            builder.CreateResourceBuilder<ExecutableResource>(service)
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "200")
+                .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "1000")
+                // A renewed certificate file is picked up within a second (IdentityTests).
+                .WithEnvironment("Identity__ReloadInterval", "00:00:01");
+        }
 
-        return (await File.ReadAllTextAsync(_bootstrapFile)).Trim();
+        builder.CreateResourceBuilder<ExecutableResource>(Workloads.Users)
+            .WithEnvironment("Users__DefaultCreditLimitCents", CreditLimitCents.ToString(CultureInfo.InvariantCulture));
+
+        // As in Kubernetes: a plaintext port for the kubelet's probes beside the mutual-TLS one.
+        var orders = builder.CreateResourceBuilder<ExecutableResource>(Workloads.Orders);
+        foreach (var (key, value) in TestCatalog.Environment)
+        {
+            orders.WithEnvironment(key, value);
+        }
+
+        orders
+            .WithEnvironment("Health__Port", new Uri(OrdersHealthAddress).Port.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment(context => context.EnvironmentVariables["Urls"] = $"{context.EnvironmentVariables["Urls"]};{OrdersHealthAddress}");
+
+        var gateway = builder.CreateResourceBuilder<ExecutableResource>(Workloads.Gateway)
+            .WithEnvironment("Quotas__Default__Capacity", QuotaCapacity.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Quotas__Default__RefillPerSecond", "10")
+            .WithEnvironment("Quotas__PerEmail__Capacity", PerEmailCapacity.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Quotas__PerEmail__RefillPerSecond", "0.01");
+
+        // A replica of the gateway: its command and every setting of the first (its own callbacks,
+        // run for this resource), then its own address and the proxy it trusts.
+        builder.AddExecutable(SecondGatewayName, gateway.Resource.Command, gateway.Resource.WorkingDirectory)
+            .WithEnvironment(async context =>
+            {
+                foreach (var setting in gateway.Resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+                {
+                    await setting.Callback(context);
+                }
+
+                context.EnvironmentVariables["Urls"] = _secondGateway;
+                context.EnvironmentVariables["ForwardedHeaders__KnownProxies__0"] = TrustedProxy;
+            })
+            .WaitFor(builder.CreateResourceBuilder<ExecutableResource>("redis"));
+
+        builder.AddExecutable("dashboard", Runnables.DashboardExecutable(), _dashboardFolder)
+            .WithEnvironment("ASPNETCORE_URLS", DashboardAddress)
+            .WithEnvironment("ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", _otlp)
+            .WithEnvironment("ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS", "true");
     }
 
-    private string StartDashboard()
+    /// <summary>Another instance of <paramref name="component"/>, with its environment as the AppHost computes it and <paramref name="settings"/> on top.</summary>
+    private async Task<ChildProcess> StartAnotherAsync(string component, string name, IReadOnlyDictionary<string, string> settings)
     {
-        DashboardAddress = Address();
-        var otlp = Address();
-        _processes.Add(ChildProcess.Start(
-            "dashboard",
-            Runnables.DashboardExecutable(),
-            [],
-            Path.GetTempPath(),
-            new Dictionary<string, string>
-            {
-                ["ASPNETCORE_URLS"] = DashboardAddress,
-                ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = otlp,
-                ["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true",
-            }));
-        return otlp;
+        var environment = await _host.EnvironmentOfAsync(component);
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        var executable = _host.Executable(component);
+        return ChildProcess.Start(name, executable.Command, [], executable.WorkingDirectory, environment);
+    }
+
+    /// <summary>Redis as its admin user: the address and password file endpoints.json names.</summary>
+    private static string AdminConnection(JsonElement endpoints)
+    {
+        var admin = endpoints.GetProperty("redisAdmin");
+        var password = File.ReadAllText(admin.GetProperty("passwordFile").GetString()!).Trim();
+        return $"{endpoints.GetProperty("redis").GetString()},user={admin.GetProperty("user").GetString()},password={password}";
     }
 
     /// <summary>
@@ -247,12 +262,5 @@ public sealed class MeshFixture : IAsyncLifetime
         }
     }
 
-    private async Task WaitServingAsync(string address)
-    {
-        using var channel = Pki.Channel(address, Workloads.Operator);
-        if (!await GrpcHealth.WaitServingAsync(channel, TimeSpan.FromSeconds(60), () => _processes.Any(p => p.HasExited)))
-        {
-            throw new InvalidOperationException($"{address} never became SERVING.\n{Logs()}");
-        }
-    }
+    private static string Address(string scheme = "http") => $"{scheme}://127.0.0.1:{FreePort.Next()}";
 }

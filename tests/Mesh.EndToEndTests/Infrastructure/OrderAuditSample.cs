@@ -58,7 +58,7 @@ public sealed class OrderAuditSample : IAsyncDisposable
         var sidecar = ChildProcess.StartDotnet(
             "order-audit-sidecar",
             Runnables.Of("services/sidecar/Mesh.Sidecar", "Mesh.Sidecar.dll"),
-            new Dictionary<string, string>(mesh.Redis.EnvironmentFor(Workloads.Sidecar))
+            new Dictionary<string, string>(await mesh.RedisSettingsOfAsync(Workloads.Sidecar))
             {
                 ["Urls"] = sidecarAddress,
                 ["DAPR_GRPC_PORT"] = $"{daprGrpcPort}",

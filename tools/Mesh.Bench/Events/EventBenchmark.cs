@@ -9,8 +9,9 @@ namespace Mesh.Bench.Events;
 /// The <c>events</c> benchmark, all on the in-process dev broker: publish throughput through the
 /// library against the raw producer in paired rounds (ratio = median of the rounds' ratios, floor
 /// 80 % against the like-for-like ProduceAsync baseline), end-to-end latency at two offered
-/// rates, then consume throughput against a raw consumer in paired rounds. Exits 1 when the
-/// publish ratio is below the floor.
+/// rates with the services' Kafka settings and at the higher one with shorter client waits
+/// (<see cref="KafkaTuning"/>), then consume throughput against a raw consumer in paired rounds.
+/// Exits 1 when the publish ratio is below the floor.
 /// </summary>
 public static class EventBenchmark
 {
@@ -41,10 +42,10 @@ public static class EventBenchmark
             }
 
             var latencies = new List<LatencyResult>();
-            foreach (var rate in new[] { 1_000, 10_000 })
+            foreach (var (rate, tuning) in new[] { (1_000, KafkaTuning.Services), (10_000, KafkaTuning.Services), (10_000, KafkaTuning.LowLatency) })
             {
-                latencies.Add(await phases.RunAsync($"end-to-end latency at {rate:N0}/s", settings.LatencyPhase,
-                    () => LatencyBenchmark.RunAsync(rate, settings.LatencyPhase, cancellationToken), r => r.ToString()));
+                latencies.Add(await phases.RunAsync($"end-to-end latency at {rate:N0}/s, {tuning.Name}", settings.LatencyPhase,
+                    () => LatencyBenchmark.RunAsync(rate, settings.LatencyPhase, tuning, cancellationToken), r => r.ToString()));
             }
 
             using var broker = new BenchBroker();
@@ -85,7 +86,7 @@ public static class EventBenchmark
         table.AddRow($"ratio library / raw Produce + delivery handler, {rounds} paired rounds", $"{MedianRatio(r.Library, r.Handler):P1} ({Ratios(r.Library, r.Handler)})");
         foreach (var latency in r.Latencies)
         {
-            table.AddRow(Markup.Escape($"end-to-end publish -> handler at {latency.TargetPerSecond:N0}/s offered ({latency.OfferedPerSecond:N0}/s achieved) for {settings.LatencyPhase.TotalSeconds:0} s"),
+            table.AddRow(Markup.Escape($"end-to-end publish -> handler at {latency.TargetPerSecond:N0}/s offered ({latency.OfferedPerSecond:N0}/s achieved) for {settings.LatencyPhase.TotalSeconds:0} s, {latency.Tuning}"),
                 Markup.Escape(latency.ToString()));
         }
 

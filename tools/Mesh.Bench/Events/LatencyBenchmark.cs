@@ -13,12 +13,12 @@ public static class LatencyBenchmark
 {
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(60);
 
-    public static async Task<LatencyResult> RunAsync(int perSecond, TimeSpan length, CancellationToken cancellationToken)
+    public static async Task<LatencyResult> RunAsync(int perSecond, TimeSpan length, KafkaTuning tuning, CancellationToken cancellationToken)
     {
         using var broker = new BenchBroker();
         var total = (long)(perSecond * length.TotalSeconds);
         var probe = new HandlerProbe(total + 1);
-        var host = await LibraryHost.StartAsync(broker.Bootstrap, "bench-latency", services => services.AddSingleton(probe), cancellationToken);
+        var host = await LibraryHost.StartAsync(broker.Bootstrap, "bench-latency", services => services.AddSingleton(probe), cancellationToken, tuning);
         try
         {
             var publisher = host.Services.GetRequiredService<IEventPublisher>();
@@ -44,7 +44,7 @@ public static class LatencyBenchmark
             var offered = total / clock.Elapsed.TotalSeconds;
             await Task.WhenAll(sends);
             await Task.WhenAny(probe.Reached, Task.Delay(Drain, cancellationToken));
-            return new LatencyResult(perSecond, offered, total, [.. probe.LatenciesMs.Order()]);
+            return new LatencyResult(perSecond, tuning, offered, total, [.. probe.LatenciesMs.Order()]);
         }
         finally
         {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Mesh.Bench.Events;
 
 /// <summary>Publish-to-handler latencies at one offered rate, sorted, and how many events arrived.</summary>
-public sealed record LatencyResult(int TargetPerSecond, double OfferedPerSecond, long Published, IReadOnlyList<double> SortedMs)
+public sealed record LatencyResult(int TargetPerSecond, KafkaTuning Tuning, double OfferedPerSecond, long Published, IReadOnlyList<double> SortedMs)
 {
     public long Received => SortedMs.Count;
 

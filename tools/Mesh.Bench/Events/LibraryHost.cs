@@ -13,23 +13,29 @@ namespace Mesh.Bench.Events;
 public static class LibraryHost
 {
     public static async Task<IHost> StartAsync(string bootstrap, string? consumerGroup, Action<IServiceCollection>? handlers,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, KafkaTuning? tuning = null)
     {
-        var host = Build(bootstrap, consumerGroup, handlers);
+        var host = Build(bootstrap, consumerGroup, handlers, tuning);
         await host.StartAsync(cancellationToken);
         return host;
     }
 
-    public static IHost Build(string bootstrap, string? consumerGroup, Action<IServiceCollection>? handlers)
+    public static IHost Build(string bootstrap, string? consumerGroup, Action<IServiceCollection>? handlers, KafkaTuning? tuning = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = bootstrap,
             ["Kafka:ConsumerGroup"] = consumerGroup,
             ["Kafka:Consumer:fetch.wait.max.ms"] = RawClients.FetchWaitMaxMs,
             ["Kafka:Consumer:session.timeout.ms"] = "6000",
-        });
+        };
+        foreach (var (key, value) in (tuning ?? KafkaTuning.Services).Settings)
+        {
+            settings[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
         var kafka = builder.Services.AddKafkaEvents(builder.Configuration);
         if (handlers is not null)
