@@ -28,12 +28,7 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
     private const short ProduceApiKey = 0;
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
 
-    private readonly RedisServerFixture _redis = RedisServerFixture.WithAccessControl();
-    private readonly TestPki _pki = new();
-    private readonly KafkaBrokerFixture _kafka = new();
-    private readonly string _ordersAddress = $"https://127.0.0.1:{FreePort.Next()}";
-    private readonly string _notificationsAddress = $"https://127.0.0.1:{FreePort.Next()}";
-    private readonly List<ChildProcess> _processes = [];
+    private readonly KillableServices _services = new(new Dictionary<string, string> { ["Orders__Catalog__CRASH"] = "4200" });
     private ChildProcess? _orders;
     private GrpcChannel? _ordersChannel;
     private GrpcChannel? _notificationsChannel;
@@ -41,33 +36,24 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
-        await _kafka.InitializeAsync();
-        _redisClient = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        // The test speaks for the user as the gateway would.
-        _ordersChannel = _pki.Channel(_ordersAddress, Workloads.Gateway);
-        _notificationsChannel = _pki.Channel(_notificationsAddress, Workloads.Gateway);
-        await StartAsync("notifications", "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", _notificationsAddress);
-        _orders = await StartOrdersAsync();
+        await _services.InitializeAsync();
+        _redisClient = await ConnectionMultiplexer.ConnectAsync(_services.Redis.ConnectionString);
+        _ordersChannel = _services.ChannelTo(Workloads.Orders);
+        _notificationsChannel = _services.ChannelTo(Workloads.Notifications);
+        await _services.StartAsync(Workloads.Notifications);
+        _orders = await _services.StartAsync(Workloads.Orders);
     }
 
     public async Task DisposeAsync()
     {
         _ordersChannel?.Dispose();
         _notificationsChannel?.Dispose();
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
-
         if (_redisClient is not null)
         {
             await _redisClient.DisposeAsync();
         }
 
-        await _kafka.DisposeAsync();
-        await _redis.DisposeAsync();
-        _pki.Dispose();
+        await _services.DisposeAsync();
     }
 
     [Fact]
@@ -91,25 +77,25 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
             ReservedTotalCents = 4200,
             CausationId = "evt_placed",
         };
-        await ProduceAsync(credit);
+        await _services.Log.ProduceAsync(credit);
         // From now on every Produce fails with a retriable error: orders can record, not publish.
-        _kafka.Cluster.PushRequestErrors(ProduceApiKey, Enumerable.Repeat((int)ErrorCode.NotEnoughReplicas, 100_000).ToArray());
+        _services.Kafka.Cluster.PushRequestErrors(ProduceApiKey, Enumerable.Repeat((int)ErrorCode.NotEnoughReplicas, 100_000).ToArray());
 
-        _orders = await StartOrdersAsync();
+        _orders = await _services.StartAsync(Workloads.Orders);
         var recorded = await Eventually.ReadAsync(() => FindRecordedAsync(userId, order.OrderId), r => r is not null, Within);
-        Assert.True(recorded is not null, "orders never recorded the outcome.\n" + Logs());
+        Assert.True(recorded is not null, "orders never recorded the outcome.\n" + _services.Logs());
         Assert.Equal(credit.EventId, recorded.CausationId);
-        Assert.Empty(ReadTopic(Topics.OrderConfirmed, OrderConfirmed.Parser));
+        Assert.Empty(_services.Log.ReadEvents<OrderConfirmed>(Topics.OrderConfirmed));
         Assert.Equal(OrderStatus.Pending, (await GetOrderAsync(userId, order.OrderId)).Status);
 
         // SIGKILL while the publish is still being retried, then the broker heals and orders restarts.
         _orders.Kill();
         Assert.True(_orders.HasExited);
-        _kafka.Cluster.ClearRequestErrors(ProduceApiKey);
-        _orders = await StartOrdersAsync();
+        _services.Kafka.Cluster.ClearRequestErrors(ProduceApiKey);
+        _orders = await _services.StartAsync(Workloads.Orders);
 
         var final = await Eventually.ReadAsync(() => GetOrderAsync(userId, order.OrderId), o => o.Status != OrderStatus.Pending, Within);
-        Assert.True(final.Status == OrderStatus.Confirmed, $"The order is {final.Status}.\n" + Logs());
+        Assert.True(final.Status == OrderStatus.Confirmed, $"The order is {final.Status}.\n" + _services.Logs());
         var notified = await Eventually.ReadAsync(() => ListNotificationsAsync(userId), n => n.Count > 0, Within);
         Assert.NotEmpty(notified);
         // Long enough for a doubled event to have reached notifications as well.
@@ -117,10 +103,10 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
         var notification = Assert.Single(await ListNotificationsAsync(userId));
         Assert.Equal(("order.confirmed", order.OrderId), (notification.Kind, notification.OrderId));
 
-        var copies = ReadTopic(Topics.OrderConfirmed, OrderConfirmed.Parser).Where(e => e.OrderId == order.OrderId).ToList();
+        var copies = _services.Log.ReadEvents<OrderConfirmed>(Topics.OrderConfirmed).Where(e => e.OrderId == order.OrderId).ToList();
         Assert.NotEmpty(copies);
         Assert.All(copies, copy => Assert.Equal(recorded, copy));
-        Assert.Empty(ReadTopic(Topics.OrderRejected, OrderRejected.Parser));
+        Assert.Empty(_services.Log.ReadEvents<OrderRejected>(Topics.OrderRejected));
     }
 
     private static CallOptions Caller(string userId) =>
@@ -139,80 +125,4 @@ public sealed class OrderOutcomeCrashTests : IAsyncLifetime
         var value = await _redisClient!.GetDatabase().HashGetAsync($"orders:{{{userId}}}:settlement:{orderId}", "outcome");
         return value.IsNull ? null : Any.Parser.ParseFrom((byte[])value!).Unpack<OrderConfirmed>();
     }
-
-    private async Task ProduceAsync(IMessage @event)
-    {
-        var contract = EventContracts.For(@event.Descriptor.FullName);
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _kafka.BootstrapServers }).Build();
-        await producer.ProduceAsync(contract.Topic, new Message<string, byte[]>
-        {
-            Key = contract.PartitionKey(@event),
-            Value = @event.ToByteArray(),
-            Headers = new Headers { { "message-type", System.Text.Encoding.UTF8.GetBytes(contract.MessageType) } },
-        });
-    }
-
-    /// <summary>Every record of the topic, from the start of each partition to its end.</summary>
-    private List<T> ReadTopic<T>(string topic, MessageParser<T> parser) where T : IMessage<T>
-    {
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = _kafka.BootstrapServers,
-            GroupId = $"e2e-reader-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-            FetchWaitMaxMs = 10,
-        };
-        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
-        var records = new List<T>();
-        var partitions = EventContracts.All.Single(c => c.Topic == topic).Partitions;
-        for (var partition = 0; partition < partitions; partition++)
-        {
-            var topicPartition = new TopicPartition(topic, partition);
-            var end = consumer.QueryWatermarkOffsets(topicPartition, TimeSpan.FromSeconds(10)).High.Value;
-            if (end == 0)
-            {
-                continue;
-            }
-
-            consumer.Assign(new TopicPartitionOffset(topicPartition, Offset.Beginning));
-            for (var offset = 0L; offset < end;)
-            {
-                var record = consumer.Consume(TimeSpan.FromSeconds(10))
-                    ?? throw new InvalidOperationException($"{topicPartition} ends at {end} but nothing came after {offset}.");
-                records.Add(parser.ParseFrom(record.Message.Value));
-                offset = record.Offset.Value + 1;
-            }
-
-            consumer.Unassign();
-        }
-
-        consumer.Close();
-        return records;
-    }
-
-    private Task<ChildProcess> StartOrdersAsync() =>
-        StartAsync(Workloads.Orders, "services/orders/Mesh.Orders", "Mesh.Orders.dll", _ordersAddress);
-
-    private async Task<ChildProcess> StartAsync(string name, string projectDirectory, string assembly, string url)
-    {
-        var process = ChildProcess.StartDotnet(name, Runnables.Of(projectDirectory, assembly), new Dictionary<string, string>(
-            _pki.EnvironmentFor(name).Concat(_redis.EnvironmentFor(name)))
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Urls"] = url,
-            ["Kafka__BootstrapServers"] = _kafka.BootstrapServers,
-            ["Orders__Catalog__CRASH"] = "4200",
-        });
-        _processes.Add(process);
-        using var channel = _pki.Channel(url, Workloads.Operator);
-        if (!await GrpcHealth.WaitServingAsync(channel, Within, () => process.HasExited))
-        {
-            throw new InvalidOperationException($"{name} never became SERVING.\n{Logs()}");
-        }
-
-        return process;
-    }
-
-    private string Logs() => string.Join(
-        "\n", _processes.Select(p => $"----- {p.Name}{(p.HasExited ? " (exited)" : "")}\n{p.Output}"));
 }

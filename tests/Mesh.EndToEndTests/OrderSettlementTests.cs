@@ -25,13 +25,14 @@ public sealed class OrderSettlementTests : IAsyncLifetime
     private const long Price = 2_500;
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
 
-    private readonly RedisServerFixture _redis = RedisServerFixture.WithAccessControl();
-    private readonly TestPki _pki = new();
-    private readonly KafkaBrokerFixture _kafka = new();
-    private readonly string _usersAddress = $"https://127.0.0.1:{FreePort.Next()}";
-    private readonly string _ordersAddress = $"https://127.0.0.1:{FreePort.Next()}";
-    private readonly string _notificationsAddress = $"https://127.0.0.1:{FreePort.Next()}";
-    private readonly List<ChildProcess> _processes = [];
+    private readonly KillableServices _services = new(new Dictionary<string, string>
+    {
+        ["Orders__Catalog__SETTLE"] = Price.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orders__SettleWithin"] = "00:00:04",
+        ["Orders__SweepInterval"] = "00:00:00.500",
+        ["Users__DefaultCreditLimitCents"] = "100000",
+    });
+
     private ChildProcess? _users;
     private GrpcChannel? _usersChannel;
     private GrpcChannel? _ordersChannel;
@@ -39,15 +40,13 @@ public sealed class OrderSettlementTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
-        await _kafka.InitializeAsync();
-        // The test speaks for the user as the gateway would.
-        _usersChannel = _pki.Channel(_usersAddress, Workloads.Gateway);
-        _ordersChannel = _pki.Channel(_ordersAddress, Workloads.Gateway);
-        _notificationsChannel = _pki.Channel(_notificationsAddress, Workloads.Gateway);
-        _users = await StartAsync(Workloads.Users, "services/users/Mesh.Users", "Mesh.Users.dll", _usersAddress);
-        await StartAsync(Workloads.Orders, "services/orders/Mesh.Orders", "Mesh.Orders.dll", _ordersAddress);
-        await StartAsync(Workloads.Notifications, "services/notifications/Mesh.Notifications", "Mesh.Notifications.dll", _notificationsAddress);
+        await _services.InitializeAsync();
+        _usersChannel = _services.ChannelTo(Workloads.Users);
+        _ordersChannel = _services.ChannelTo(Workloads.Orders);
+        _notificationsChannel = _services.ChannelTo(Workloads.Notifications);
+        _users = await _services.StartAsync(Workloads.Users);
+        await _services.StartAsync(Workloads.Orders);
+        await _services.StartAsync(Workloads.Notifications);
     }
 
     public async Task DisposeAsync()
@@ -55,14 +54,7 @@ public sealed class OrderSettlementTests : IAsyncLifetime
         _usersChannel?.Dispose();
         _ordersChannel?.Dispose();
         _notificationsChannel?.Dispose();
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
-
-        await _kafka.DisposeAsync();
-        await _redis.DisposeAsync();
-        _pki.Dispose();
+        await _services.DisposeAsync();
     }
 
     [Fact]
@@ -74,21 +66,21 @@ public sealed class OrderSettlementTests : IAsyncLifetime
         var order = await Orders.PlaceOrderAsync(
             new PlaceOrderRequest { IdempotencyKey = "stranded", Lines = { TestUser.Line("SETTLE", 1) } }, Caller(userId));
         var settled = await Eventually.ReadAsync(() => GetOrderAsync(userId, order.OrderId), o => o.Status != OrderStatus.Pending, Within);
-        Assert.True(settled.Status == OrderStatus.Rejected, $"The order is {settled.Status}.\n{Logs()}");
+        Assert.True(settled.Status == OrderStatus.Rejected, $"The order is {settled.Status}.\n{_services.Logs()}");
         Assert.Equal("timed_out", settled.StatusReason);
 
-        _users = await StartAsync(Workloads.Users, "services/users/Mesh.Users", "Mesh.Users.dll", _usersAddress);
+        _users = await _services.StartAsync(Workloads.Users);
         // Users decides the OrderPlaced (rejected, or reserved and then released) and answers both.
         var decided = await Eventually.ReadAsync(
-            () => Task.FromResult(ReadTopic<CreditReserved>(Topics.CreditReserved).Count(c => c.OrderId == order.OrderId)
-                + ReadTopic<CreditRejected>(Topics.CreditRejected).Count(c => c.OrderId == order.OrderId)),
+            () => Task.FromResult(_services.Log.ReadEvents<CreditReserved>(Topics.CreditReserved).Count(c => c.OrderId == order.OrderId)
+                + _services.Log.ReadEvents<CreditRejected>(Topics.CreditRejected).Count(c => c.OrderId == order.OrderId)),
             count => count > 0, Within);
-        Assert.True(decided > 0, "users never decided the order's credit.\n" + Logs());
+        Assert.True(decided > 0, "users never decided the order's credit.\n" + _services.Logs());
         var credit = await Eventually.ReadAsync(
             () => GetCreditAsync(userId), c => c.ReservedCents == 0 && c.SpentCents == 0, TimeSpan.FromSeconds(20));
         Assert.Equal((0L, 0L), (credit.ReservedCents, credit.SpentCents));
-        var reserved = ReadTopic<CreditReserved>(Topics.CreditReserved).Where(c => c.OrderId == order.OrderId).ToList();
-        var released = ReadTopic<CreditReleased>(Topics.CreditReleased).Where(c => c.OrderId == order.OrderId).ToList();
+        var reserved = _services.Log.ReadEvents<CreditReserved>(Topics.CreditReserved).Where(c => c.OrderId == order.OrderId).ToList();
+        var released = _services.Log.ReadEvents<CreditReleased>(Topics.CreditReleased).Where(c => c.OrderId == order.OrderId).ToList();
         Assert.Equal(reserved.Count > 0, released.Count > 0);
         Assert.All(released, r => Assert.Equal(("order_timed_out", Price), (r.Reason, r.AmountCents)));
 
@@ -116,7 +108,7 @@ public sealed class OrderSettlementTests : IAsyncLifetime
         Assert.Equal(credit.LimitCents, credit.AvailableCents);
         var notifications = await Eventually.ReadAsync(() => ListNotificationsAsync(userId), n => n.Count == 2, Within);
         Assert.Equal(["order.cancelled", "order.confirmed"], notifications.Select(n => n.Kind).Order());
-        Assert.Single(ReadTopic<CreditReleased>(Topics.CreditReleased).Where(r => r.OrderId == order.OrderId).Select(r => r.EventId).Distinct());
+        Assert.Single(_services.Log.ReadEvents<CreditReleased>(Topics.CreditReleased).Where(r => r.OrderId == order.OrderId).Select(r => r.EventId).Distinct());
         var rejected = await Assert.ThrowsAsync<RpcException>(() => Orders.CancelOrderAsync(
             new CancelOrderRequest { OrderId = order.OrderId }, Caller($"usr_{Guid.NewGuid():N}")).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, rejected.StatusCode);
@@ -143,68 +135,4 @@ public sealed class OrderSettlementTests : IAsyncLifetime
     private async Task<List<Notification>> ListNotificationsAsync(string userId) =>
         (await new Notifications.NotificationsClient(_notificationsChannel)
             .ListNotificationsAsync(new ListNotificationsRequest { PageSize = 50 }, Caller(userId))).Notifications.ToList();
-
-    /// <summary>Every record of the topic, from the start of each partition to its end.</summary>
-    private List<T> ReadTopic<T>(string topic) where T : IMessage<T>, new()
-    {
-        var parser = new MessageParser<T>(() => new T());
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = _kafka.BootstrapServers,
-            GroupId = $"e2e-reader-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-            FetchWaitMaxMs = 10,
-        };
-        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
-        var records = new List<T>();
-        for (var partition = 0; partition < EventContracts.All.Single(c => c.Topic == topic).Partitions; partition++)
-        {
-            var topicPartition = new TopicPartition(topic, partition);
-            var end = consumer.QueryWatermarkOffsets(topicPartition, TimeSpan.FromSeconds(10)).High.Value;
-            if (end == 0)
-            {
-                continue;
-            }
-
-            consumer.Assign(new TopicPartitionOffset(topicPartition, Offset.Beginning));
-            for (var offset = 0L; offset < end;)
-            {
-                var record = consumer.Consume(TimeSpan.FromSeconds(10))
-                    ?? throw new InvalidOperationException($"{topicPartition} ends at {end} but nothing came after {offset}.");
-                records.Add(parser.ParseFrom(record.Message.Value));
-                offset = record.Offset.Value + 1;
-            }
-
-            consumer.Unassign();
-        }
-
-        consumer.Close();
-        return records;
-    }
-
-    private async Task<ChildProcess> StartAsync(string name, string projectDirectory, string assembly, string url)
-    {
-        var process = ChildProcess.StartDotnet(name, Runnables.Of(projectDirectory, assembly), new Dictionary<string, string>(
-            _pki.EnvironmentFor(name).Concat(_redis.EnvironmentFor(name)))
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Urls"] = url,
-            ["Kafka__BootstrapServers"] = _kafka.BootstrapServers,
-            ["Orders__Catalog__SETTLE"] = Price.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orders__SettleWithin"] = "00:00:04",
-            ["Orders__SweepInterval"] = "00:00:00.500",
-            ["Users__DefaultCreditLimitCents"] = "100000",
-        });
-        _processes.Add(process);
-        using var channel = _pki.Channel(url, Workloads.Operator);
-        if (!await GrpcHealth.WaitServingAsync(channel, Within, () => process.HasExited))
-        {
-            throw new InvalidOperationException($"{name} never became SERVING.\n{Logs()}");
-        }
-
-        return process;
-    }
-
-    private string Logs() => string.Join(
-        "\n", _processes.Select(p => $"----- {p.Name}{(p.HasExited ? " (exited)" : "")}\n{p.Output}"));
 }

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Google.Protobuf;
 using Mesh.Contracts;
 
 namespace Mesh.EndToEndTests.Infrastructure;
@@ -10,6 +11,27 @@ public sealed class KafkaLog(string bootstrap)
     {
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 0 }).Build();
         return await producer.ProduceAsync(new TopicPartition(topic, partition), message);
+    }
+
+    /// <summary>An event as a service publishes it: its contract's topic, partition key and <c>message-type</c> header.</summary>
+    public async Task ProduceAsync(IMessage @event)
+    {
+        var contract = EventContracts.For(@event.Descriptor.FullName);
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 0 }).Build();
+        await producer.ProduceAsync(contract.Topic, new Message<string, byte[]>
+        {
+            Key = contract.PartitionKey(@event),
+            Value = @event.ToByteArray(),
+            Headers = new Headers { { "message-type", System.Text.Encoding.UTF8.GetBytes(contract.MessageType) } },
+        });
+    }
+
+    /// <summary>Every event the topic holds now, parsed (see <see cref="ReadAll"/>).</summary>
+    public List<T> ReadEvents<T>(string topic)
+        where T : IMessage<T>, new()
+    {
+        var parser = new MessageParser<T>(() => new T());
+        return ReadAll(topic).Select(record => parser.ParseFrom(record.Message.Value)).ToList();
     }
 
     /// <summary>Every record the topic holds now, partition after partition, read by assignment (no group joined).</summary>
