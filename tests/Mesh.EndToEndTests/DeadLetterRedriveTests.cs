@@ -4,6 +4,7 @@ using Mesh.Contracts;
 using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Testing;
 using static Mesh.EndToEndTests.Infrastructure.DeadLetterRecords;
 
 namespace Mesh.EndToEndTests;

@@ -4,6 +4,7 @@ using Mesh.Contracts.Events.V1;
 using Mesh.Contracts.Internal.V1;
 using Mesh.Contracts.V1;
 using Mesh.EndToEndTests.Infrastructure;
+using Mesh.Testing;
 using Mesh.Identity;
 using StackExchange.Redis;
 using Order = Mesh.Contracts.V1.Order;

@@ -181,7 +181,7 @@ public sealed class FaultRun : IAsyncDisposable
 
     private string WhereLost(IReadOnlyCollection<string> lost)
     {
-        var stored = TopicRecords.CountEventIds(_kafka.BootstrapServers, Contract.Topic, Contract.Partitions);
+        var stored = TopicRecords.CountEventIds(_kafka.BootstrapServers, Contract.Topic);
         var inLog = lost.Count(stored.ContainsKey);
         return $"{inLog} of them are in the topic (lost by the consumer), {lost.Count - inLog} are not (lost by the producer); "
             + $"the topic holds {stored.Count} distinct events in {stored.Values.Sum()} records";

@@ -2,7 +2,7 @@ using Confluent.Kafka;
 using Google.Protobuf;
 using Mesh.Contracts;
 
-namespace Mesh.EndToEndTests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>A plain Confluent.Kafka client for what a test writes to and reads from topics, independent of the code under test.</summary>
 public sealed class KafkaLog(string bootstrap)
@@ -44,7 +44,7 @@ public sealed class KafkaLog(string bootstrap)
             EnableAutoCommit = false,
             FetchWaitMaxMs = 10,
         };
-        using var consumer = new ConsumerBuilder<string, byte[]>(config).Build();
+        using var consumer = new ConsumerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build(); // a test may have set the broker down
         var records = new List<ConsumeResult<string, byte[]>>();
         for (var partition = 0; partition < PartitionsOf(topic); partition++)
         {
