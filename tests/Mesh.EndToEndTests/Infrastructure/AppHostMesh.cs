@@ -76,9 +76,8 @@ public sealed class AppHostMesh : IAsyncLifetime
         IDistributedApplicationTestingBuilder builder;
         // The AppHost reads its settings from the environment, as up gives them, once, when its
         // entry point starts (the builder below runs it up to Build).
-        var own = _settings;
         await Creating.WaitAsync(timeout.Token);
-        var saved = PortVariables.Concat(External).Concat(own.Keys).Append("MESH_STATE_DIR").Append("MESH_START_TIMEOUT")
+        var saved = PortVariables.Concat(External).Concat(_settings.Keys).Append("MESH_STATE_DIR").Append("MESH_START_TIMEOUT")
             .Distinct().ToDictionary(name => name, Environment.GetEnvironmentVariable);
         try
         {
@@ -94,7 +93,7 @@ public sealed class AppHostMesh : IAsyncLifetime
 
             Environment.SetEnvironmentVariable("MESH_STATE_DIR", StateDirectory);
             Environment.SetEnvironmentVariable("MESH_START_TIMEOUT", "300");
-            foreach (var (name, value) in own)
+            foreach (var (name, value) in _settings)
             {
                 Environment.SetEnvironmentVariable(name, value);
             }

@@ -57,7 +57,7 @@ public sealed class IsolatedMesh : IAsyncDisposable
 
     private AppHostMesh Host => _host ?? throw new InvalidOperationException("The mesh has not started.");
 
-    /// <summary>Starts Redis, the broker and the three services, and waits until an order went through the whole saga.</summary>
+    /// <summary>Starts Redis, the broker and the mesh on them (the gateway and the sidecar too, idle), and waits until an order went through the whole saga.</summary>
     public static async Task<IsolatedMesh> StartAsync()
     {
         var mesh = new IsolatedMesh();
