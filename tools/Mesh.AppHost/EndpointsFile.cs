@@ -89,10 +89,17 @@ internal sealed partial class EndpointsFile(LocalMesh mesh, string kafka)
         }
 
         output.WriteLine();
-        output.WriteLine($"endpoints: {Path.GetRelativePath(mesh.Root, mesh.EndpointsFile)}");
-        output.WriteLine($"logs:      {Path.GetRelativePath(mesh.Root, mesh.LogDirectory)}/<name>.log");
+        output.WriteLine($"endpoints: {Shown(mesh.EndpointsFile)}");
+        output.WriteLine($"logs:      {Shown(mesh.LogDirectory)}/<name>.log");
         output.WriteLine();
         output.WriteLine("mesh is up. Try ./mesh.sh demo in another terminal; Ctrl-C here stops everything.");
+    }
+
+    /// <summary>Relative to the repository when inside it (<c>.mesh/…</c>), else the full path (a <c>MESH_STATE_DIR</c> elsewhere).</summary>
+    private string Shown(string path)
+    {
+        var relative = Path.GetRelativePath(mesh.Root, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 
     /// <summary>Redis connection strings may hold a password: never print or store it.</summary>
