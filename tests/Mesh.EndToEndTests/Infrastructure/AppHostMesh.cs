@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Mesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.EndToEndTests.Infrastructure;
@@ -112,6 +113,9 @@ public sealed class AppHostMesh : IAsyncLifetime
 
         try
         {
+            // Each component's console output stays in <state>/logs/<name>.log (quoted by failure
+            // messages), not also in the test run's output.
+            builder.Services.AddLogging(logging => logging.AddFilter("Mesh.AppHost.Resources", LogLevel.None));
             _customize?.Invoke(builder);
             _app = await builder.BuildAsync(timeout.Token);
             Components = _app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Where(r => r is not IResourceWithParent).ToList();
