@@ -32,7 +32,7 @@ public sealed class LockHandle : IAsyncDisposable
         _lost = new CancellationTokenSource(grant.Validity, clock);
         LockLost = _lost.Token;
         LockLost.Register(static state => ((LockHandle)state!).OnLost(), this);
-        _renewal = request.AutoExtend ? RenewAsync(_stop.Token) : Task.CompletedTask;
+        _renewal = request.AutoExtend ? RenewAsync(grant.Validity, _stop.Token) : Task.CompletedTask;
     }
 
     public string Resource => _request.Resource;
@@ -75,9 +75,11 @@ public sealed class LockHandle : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await ReleaseAsync(CancellationToken.None);
 
-    private async Task RenewAsync(CancellationToken stop)
+    private async Task RenewAsync(TimeSpan validity, CancellationToken stop)
     {
-        var interval = _request.Expiry / 3;
+        // A lock handed over by a release may first last only as long as the waiter's place in the
+        // queue did: renew it well before that.
+        var interval = TimeSpan.FromTicks(Math.Min(_request.Expiry.Ticks / 3, validity.Ticks / 2));
         try
         {
             while (!LockLost.IsCancellationRequested)

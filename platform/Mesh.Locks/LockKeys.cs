@@ -6,8 +6,8 @@ namespace Mesh.Locks;
 /// Redis keys of a lock: <c>locks:{resource}:owner</c> (the grant, with a TTL),
 /// <c>locks:{resource}:fence</c> (the last fencing token, expiring <c>Locks:FenceRetention</c> after
 /// the last grant), and while anyone waits <c>locks:{resource}:queue</c> (waiter ids in arrival
-/// order) and <c>locks:{resource}:waiters</c> (each waiter's deadline), expiring with the last
-/// deadline. The resource is the hash tag, so all keys sit in one Redis Cluster slot and one script
+/// order), <c>locks:{resource}:waiters</c> (each waiter's deadline) and <c>locks:{resource}:turns</c>
+/// (the grant each waiter asked for, which a release hands over), expiring with the last deadline. The resource is the hash tag, so all keys sit in one Redis Cluster slot and one script
 /// can touch them. Braces and <c>%</c> in a resource are percent-encoded, so no resource can break
 /// out of its tag. The wake-up channel, <c>locks:{resource}:wake</c>, has the same prefix, so one
 /// ACL pattern covers a service's lock keys and channels.
@@ -24,7 +24,9 @@ public static class LockKeys
 
     public static string Waiters(string resource) => $"{Prefix}:{{{Tag(resource)}}}:waiters";
 
-    /// <summary>The pub/sub channel on which a release names the waiter whose turn it is.</summary>
+    public static string Turns(string resource) => $"{Prefix}:{{{Tag(resource)}}}:turns";
+
+    /// <summary>The pub/sub channel on which a release names the waiter whose turn it is (and the token of the lock it handed over).</summary>
     public static string Wake(string resource) => $"{Prefix}:{{{Tag(resource)}}}:wake";
 
     private static string Tag(string resource)

@@ -25,7 +25,7 @@ internal sealed class LockMaster(IConnectionMultiplexer redis, TimeSpan timeout,
         string resource, string grantId, string owner, TimeSpan expiry, TimeSpan queueLease, CancellationToken cancellationToken) =>
         RunAsync(
             LockScripts.Acquire,
-            [LockKeys.Owner(resource), LockKeys.Fence(resource), LockKeys.Queue(resource), LockKeys.Waiters(resource)],
+            [LockKeys.Owner(resource), LockKeys.Fence(resource), LockKeys.Queue(resource), LockKeys.Waiters(resource), LockKeys.Turns(resource)],
             [ValueOf(grantId, owner), Milliseconds(expiry), Milliseconds(fenceRetention), grantId,
                 queueLease > TimeSpan.Zero ? Milliseconds(queueLease) : 0, LockKeys.Wake(resource)],
             cancellationToken);
@@ -33,15 +33,17 @@ internal sealed class LockMaster(IConnectionMultiplexer redis, TimeSpan timeout,
     public Task<long?> ExtendAsync(string resource, string owner, string? grantId, TimeSpan expiry, CancellationToken cancellationToken) =>
         RunAsync(LockScripts.Extend, [LockKeys.Owner(resource)], [owner, grantId ?? "", Milliseconds(expiry)], cancellationToken);
 
+    /// <summary>Deletes the grant and hands the lock to the queue's head, if anyone waits.</summary>
     public Task<long?> ReleaseAsync(string resource, string owner, string? grantId, CancellationToken cancellationToken) =>
         RunAsync(
-            LockScripts.Release, [LockKeys.Owner(resource), LockKeys.Queue(resource), LockKeys.Waiters(resource)],
-            [owner, grantId ?? "", LockKeys.Wake(resource)], cancellationToken);
+            LockScripts.Release,
+            [LockKeys.Owner(resource), LockKeys.Fence(resource), LockKeys.Queue(resource), LockKeys.Waiters(resource), LockKeys.Turns(resource)],
+            [owner, grantId ?? "", LockKeys.Wake(resource), Milliseconds(fenceRetention)], cancellationToken);
 
     /// <summary>Takes the waiter out of the queue, and back any grant to it that landed unseen.</summary>
     public Task<long?> LeaveAsync(string resource, string grantId, CancellationToken cancellationToken) =>
         RunAsync(
-            LockScripts.Leave, [LockKeys.Owner(resource), LockKeys.Queue(resource), LockKeys.Waiters(resource)],
+            LockScripts.Leave, [LockKeys.Owner(resource), LockKeys.Queue(resource), LockKeys.Waiters(resource), LockKeys.Turns(resource)],
             [grantId, LockKeys.Wake(resource)], cancellationToken);
 
     public Task<long?> RaiseFenceAsync(string resource, long token, CancellationToken cancellationToken) =>

@@ -25,11 +25,16 @@ internal sealed class LockWakeups
         _timeout = timeout;
         _clock = clock;
         _logger = logger;
-        _onMessage = (_, waiterId) =>
+        _onMessage = (_, message) =>
         {
-            if (_waiters.TryGetValue(waiterId.ToString(), out var waiter))
+            // "<waiter id>" (your turn: ask) or "<waiter id> <token>" (the lock is yours).
+            var text = message.ToString();
+            var space = text.IndexOf(' ', StringComparison.Ordinal);
+            var waiterId = space < 0 ? text : text[..space];
+            var handed = space < 0 || !long.TryParse(text.AsSpan(space + 1), out var token) ? 0 : token;
+            if (_waiters.TryGetValue(waiterId, out var waiter))
             {
-                waiter.Ring();
+                waiter.Ring(handed);
             }
         };
     }

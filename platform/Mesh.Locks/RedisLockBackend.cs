@@ -6,7 +6,8 @@ namespace Mesh.Locks;
 
 /// <summary>
 /// Locks on one Redis instance (or one Cluster): the process's own connection, one script per step.
-/// Waiters queue per resource and are woken in turn by the release (pub/sub), re-checking every
+/// Waiters queue per resource; a release hands the lock to the head and tells it (pub/sub), so the
+/// next holder does not ask again. Waiters re-check every
 /// <see cref="LockOptions.QueueRecheckInterval"/> in case a wake-up never comes (a lost message, a
 /// holder whose key expired unreleased, a dead waiter ahead).
 /// </summary>
@@ -42,6 +43,10 @@ public sealed class RedisLockBackend : IFairLockBackend
         var waiterId = LockMaster.NewGrantId();
         var attempt = LockAttempt.Held;
         var left = wait;
+        // When the last attempt that left this waiter queued was sent, and the place it asked for:
+        // a lock handed over later lasts at least that long from then (see LockScripts.Release).
+        var queuedAt = started;
+        var place = TimeSpan.Zero;
         try
         {
             // A free lock nobody waits for is taken by the first attempt, with no subscription: the
@@ -56,7 +61,15 @@ public sealed class RedisLockBackend : IFairLockBackend
             using var wakeup = await _wakeups.RegisterAsync(resource, waiterId, cancellationToken);
             while (!await TakenOrOverAsync())
             {
-                await wakeup.WaitAsync(left < _recheck ? left : _recheck, cancellationToken);
+                var handed = await wakeup.WaitAsync(left < _recheck ? left : _recheck, cancellationToken);
+                var validity = LockVotes.Validity(expiry < place ? expiry : place, _clock.GetElapsedTime(queuedAt), _drift);
+                if (handed > 0 && validity > TimeSpan.Zero)
+                {
+                    // Released to us: no need to ask. (Too little of it left: the next attempt finds
+                    // the grant and renews it.)
+                    attempt = new LockAttempt(LockAttemptOutcome.Acquired, handed, validity, waiterId);
+                    return attempt;
+                }
             }
 
             return attempt;
@@ -65,7 +78,8 @@ public sealed class RedisLockBackend : IFairLockBackend
         {
             if (!attempt.Acquired)
             {
-                // Also takes back a grant that landed while its answer was lost, timed out or cancelled.
+                // Also takes back a grant that landed while its answer was lost, timed out or
+                // cancelled, or that a release handed over as the wait ended.
                 await _master.LeaveAsync(resource, waiterId, CancellationToken.None);
             }
         }
@@ -73,8 +87,14 @@ public sealed class RedisLockBackend : IFairLockBackend
         // One attempt as a queued waiter whose place lasts at most the time left.
         async Task<bool> TakenOrOverAsync()
         {
+            var sent = _clock.GetTimestamp();
             var lease = TimeSpan.FromTicks(Math.Clamp(left.Ticks, TimeSpan.TicksPerMillisecond, _lease.Ticks));
             attempt = await AttemptAsync(resource, owner, waiterId, expiry, lease, cancellationToken);
+            if (attempt.Outcome == LockAttemptOutcome.Held)
+            {
+                (queuedAt, place) = (sent, lease);
+            }
+
             left = wait - _clock.GetElapsedTime(started);
             return attempt.Acquired || left <= TimeSpan.Zero;
         }

@@ -172,6 +172,74 @@ public sealed class FairQueueTests(RedisServerFixture redis) : IClassFixture<Red
         Assert.False(await Db.KeyExistsAsync(LockKeys.Owner("r")));
     }
 
+    [Fact]
+    public async Task Release_WaiterQueued_HandsItTheLockAndTellsItTheToken()
+    {
+        var holder = await Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
+        // A waiter as the acquire script queues one (id, deadline, the grant it asked for), in a
+        // process that only listens: whatever it is granted, a release gave it.
+        await QueueAsync("r", "w-1", placeFor: TimeSpan.FromMinutes(5), asked: "30000 w-1:listener");
+        var told = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _raw.GetSubscriber().SubscribeAsync(RedisChannel.Literal(LockKeys.Wake("r")), (_, message) => told.TrySetResult(message!));
+
+        await holder!.ReleaseAsync(CancellationToken.None);
+
+        var token = (long)await Db.StringGetAsync(LockKeys.Fence("r"));
+        Assert.Equal("w-1:listener", await Db.StringGetAsync(LockKeys.Owner("r")));
+        Assert.InRange((await Db.KeyTimeToLiveAsync(LockKeys.Owner("r")))!.Value, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30));
+        Assert.True(token > holder.FencingToken);
+        Assert.Equal($"w-1 {token}", await told.Task.WaitAsync(Soon));
+        Assert.False(await Db.KeyExistsAsync(LockKeys.Queue("r")));
+        Assert.False(await Db.KeyExistsAsync(LockKeys.Turns("r")));
+    }
+
+    [Fact]
+    public async Task Release_HeadsPlaceEndsSoon_HandedTheLockNoLongerThanItsPlace()
+    {
+        // A waiter that stopped re-checking (a killed process) holds a handed lock no longer than
+        // it would have kept its place, not for the expiry it asked for.
+        var holder = await Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
+        await QueueAsync("r", "w-dead", placeFor: TimeSpan.FromSeconds(2), asked: "60000 w-dead:gone");
+
+        await holder!.ReleaseAsync(CancellationToken.None);
+
+        Assert.Equal("w-dead:gone", await Db.StringGetAsync(LockKeys.Owner("r")));
+        Assert.InRange((await Db.KeyTimeToLiveAsync(LockKeys.Owner("r")))!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task TryAcquire_HandOverMessageLost_WaiterFindsItsGrantAtItsRecheckAndRenewsIt()
+    {
+        await using var services = await LockServices.SingleAsync(redis.ConnectionString, ("Locks:QueueRecheckInterval", "00:00:00.100"));
+        await Db.StringSetAsync(LockKeys.Owner("r"), "g:raw-holder", TimeSpan.FromMinutes(1));
+        var waiting = services.Locks.TryAcquireAsync(Request("r", "waiter", expiry: TimeSpan.FromSeconds(30), wait: TimeSpan.FromSeconds(30)), CancellationToken.None);
+        await QueuedAsync("r", 1);
+        var waiterId = (string)(await Db.ListGetByIndexAsync(LockKeys.Queue("r"), 0))!;
+
+        // What the release script does, without the message: the grant, the token, the queue popped.
+        var transaction = Db.CreateTransaction();
+        _ = transaction.StringSetAsync(LockKeys.Owner("r"), $"{waiterId}:waiter", TimeSpan.FromSeconds(3));
+        _ = transaction.StringSetAsync(LockKeys.Fence("r"), 4242);
+        _ = transaction.ListLeftPopAsync(LockKeys.Queue("r"));
+        _ = transaction.SortedSetRemoveAsync(LockKeys.Waiters("r"), waiterId);
+        _ = transaction.HashDeleteAsync(LockKeys.Turns("r"), waiterId);
+        Assert.True(await transaction.ExecuteAsync());
+        await using var granted = await waiting.WaitAsync(Soon);
+
+        Assert.Equal(4242, granted?.FencingToken);
+        Assert.Equal(waiterId, granted!.GrantId);
+        Assert.InRange((await Db.KeyTimeToLiveAsync(LockKeys.Owner("r")))!.Value, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+    }
+
+    private async Task QueueAsync(string resource, string waiterId, TimeSpan placeFor, string asked)
+    {
+        var time = (RedisResult[])(await Db.ExecuteAsync("TIME"))!;
+        var nowMs = ((long)time[0] * 1000) + ((long)time[1] / 1000);
+        await Db.ListRightPushAsync(LockKeys.Queue(resource), waiterId);
+        await Db.SortedSetAddAsync(LockKeys.Waiters(resource), waiterId, nowMs + placeFor.TotalMilliseconds);
+        await Db.HashSetAsync(LockKeys.Turns(resource), waiterId, asked);
+    }
+
     private Task QueuedAsync(string resource, int waiters, TimeSpan? within = null) =>
         Poll.UntilAsync(
             async () => await Db.ListLengthAsync(LockKeys.Queue(resource)) == waiters,

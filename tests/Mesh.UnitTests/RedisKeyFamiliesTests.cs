@@ -20,6 +20,7 @@ public sealed class RedisKeyFamiliesTests
     [InlineData(Workloads.Users, "users:{views}:live:counted", "users:{views}:*")]
     [InlineData(Workloads.Users, "users:email:ann@example.test", "users:email:*")]
     [InlineData(Workloads.Users, "locks:{users/credit/usr_1}:owner", "locks:{users/credit/*}:owner")]
+    [InlineData(Workloads.Users, "locks:{users/credit/usr_1}:turns", "locks:{users/credit/*}:turns")]
     [InlineData(Workloads.Notifications, "notifications:{usr_1}:g2:index", "notifications:{*}*:index")]
     [InlineData(Workloads.Notifications, "notifications:{usr_1}:streams", "notifications:{*}:streams")]
     [InlineData(Workloads.Gateway, "sessions:user:{usr_1}", "sessions:user:{*}")]

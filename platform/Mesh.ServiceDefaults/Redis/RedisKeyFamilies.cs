@@ -27,7 +27,8 @@ public static class RedisKeyFamilies
             "locks:{users/credit/*}:owner",
             "locks:{users/credit/*}:fence",
             "locks:{users/credit/*}:queue",
-            "locks:{users/credit/*}:waiters"),
+            "locks:{users/credit/*}:waiters",
+            "locks:{users/credit/*}:turns"),
         .. Owned(Workloads.Orders,
             "orders:{settlement}:due",
             "orders:{views}:*",
@@ -45,7 +46,8 @@ public static class RedisKeyFamilies
             "locks:{sidecar/*}:owner",
             "locks:{sidecar/*}:fence",
             "locks:{sidecar/*}:queue",
-            "locks:{sidecar/*}:waiters"),
+            "locks:{sidecar/*}:waiters",
+            "locks:{sidecar/*}:turns"),
     ];
 
     /// <summary>The families of <paramref name="workload"/>, catch-alls last; empty for a workload without Redis keys.</summary>
