@@ -8,7 +8,8 @@ namespace Mesh.Quotas.Engine;
 /// script (each decision stays atomic and all-or-nothing on its own). Under light load a decision
 /// goes out alone at once; under heavy load Redis runs one EVALSHA per batch instead of one per
 /// call. A decision whose caller has given up by the time its batch leaves is not sent, so no
-/// tokens are taken for a call that was already answered.
+/// tokens are taken for a call that was already answered; a batch may take only as long as its
+/// oldest decision has left, so no caller waits past its own timeout.
 /// </summary>
 internal sealed class QuotaBatcher : IAsyncDisposable
 {
@@ -17,17 +18,19 @@ internal sealed class QuotaBatcher : IAsyncDisposable
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight);
-    private readonly Func<IReadOnlyList<ScriptCall>, Task<RedisResult[][]>> _run;
+    private readonly Func<IReadOnlyList<ScriptCall>, TimeSpan, Task<RedisResult[][]>> _run;
     private readonly TimeProvider _clock;
     private readonly Task _loop;
 
-    public QuotaBatcher(Func<IReadOnlyList<ScriptCall>, Task<RedisResult[][]>> run, TimeProvider clock)
+    /// <param name="run">Runs a batch's calls within the time given, their results in the same order.</param>
+    public QuotaBatcher(Func<IReadOnlyList<ScriptCall>, TimeSpan, Task<RedisResult[][]>> run, TimeProvider clock)
     {
         _run = run;
         _clock = clock;
         _loop = Task.Run(LoopAsync);
     }
 
+    /// <summary>The call's results, or a <see cref="TimeoutException"/> once <paramref name="timeout"/> has passed.</summary>
     public Task<RedisResult[]> SubmitAsync(ScriptCall call, TimeSpan timeout)
     {
         var pending = new Pending(call, _clock.GetTimestamp() + (long)(timeout.TotalSeconds * _clock.TimestampFrequency));
@@ -65,11 +68,11 @@ internal sealed class QuotaBatcher : IAsyncDisposable
                 batch.Add(pending);
             }
 
-            _ = SendAsync(batch);
+            _ = SendAsync(batch, now);
         }
     }
 
-    private async Task SendAsync(List<Pending> batch)
+    private async Task SendAsync(List<Pending> batch, long now)
     {
         try
         {
@@ -78,7 +81,15 @@ internal sealed class QuotaBatcher : IAsyncDisposable
                 return;
             }
 
-            var results = await _run([.. batch.Select(p => p.Call)]);
+            // Deadlines grow in arrival order: the first decision has the least time left.
+            var timeLeft = TimeSpan.FromSeconds((double)(batch[0].Deadline - now) / _clock.TimestampFrequency);
+            var calls = new ScriptCall[batch.Count];
+            for (var i = 0; i < calls.Length; i++)
+            {
+                calls[i] = batch[i].Call;
+            }
+
+            var results = await _run(calls, timeLeft);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Result.TrySetResult(results[i]);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mesh.Quotas.Configuration;
 using Microsoft.Extensions.Logging;
+using Polly;
 using StackExchange.Redis;
 
 namespace Mesh.Quotas.Engine;
@@ -9,24 +10,28 @@ namespace Mesh.Quotas.Engine;
 /// Runs a call's charges through <see cref="QuotaScript"/> by EVALSHA (SCRIPT LOAD again on
 /// NOSCRIPT). On Redis Cluster, charges whose buckets fall in different slots run as one script
 /// per slot; should a later slot refuse, the tokens taken in earlier slots are given back, so the
-/// all-or-nothing rule still holds. Each Redis call waits at most the breaker's timeout.
+/// all-or-nothing rule still holds. Each Redis call waits at most the breaker's timeout and goes
+/// through the circuit breaker: one breaker execution per script run, however many decisions a
+/// batch carries (refunds bypass it, so that tokens taken are given back even as it opens).
 /// </summary>
 internal sealed partial class QuotaScriptRunner : IAsyncDisposable
 {
     private readonly IConnectionMultiplexer _redis;
+    private readonly ResiliencePipeline _breaker;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly QuotaBatcher _batcher;
     private bool? _cluster;
 
-    public QuotaScriptRunner(IConnectionMultiplexer redis, TimeProvider clock, TimeSpan timeout, ILogger logger)
+    public QuotaScriptRunner(IConnectionMultiplexer redis, ResiliencePipeline breaker, TimeProvider clock, TimeSpan timeout, ILogger logger)
     {
         _redis = redis;
+        _breaker = breaker;
         _clock = clock;
         _timeout = timeout;
         _logger = logger;
-        _batcher = new QuotaBatcher(RunAsync, clock);
+        _batcher = new QuotaBatcher(RunGuardedAsync, clock);
     }
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
@@ -139,17 +144,23 @@ internal sealed partial class QuotaScriptRunner : IAsyncDisposable
         foreach (var group in taken)
         {
             var refund = group.Select(c => c with { Cost = -c.Cost, Policy = c.Policy with { Shadow = true } }).ToList();
-            await EvaluateAsync(refund, leases: null);
+            await RunAsync([Call(refund, leases: null)]).WaitAsync(_timeout, _clock);
         }
     }
 
     /// <summary>
     /// Runs the script for one decision; with <paramref name="leases"/>, each bucket may lease
-    /// tokens (never across slots, never for refunds). Off Redis Cluster, decisions go through the
-    /// batcher; on a cluster each runs alone, since one script may only touch one slot.
+    /// tokens (never across slots). Off Redis Cluster, decisions go through the batcher; on a
+    /// cluster each runs alone, since one script may only touch one slot.
     /// Returns { admitted, then <see cref="QuotaScript.ResultsPerKey"/> values per bucket }.
     /// </summary>
     private async ValueTask<RedisResult[]> EvaluateAsync(IReadOnlyList<QuotaCharge> buckets, QuotaPolicySet? leases)
+    {
+        var call = Call(buckets, leases);
+        return IsCluster() ? (await RunGuardedAsync([call], _timeout))[0] : await _batcher.SubmitAsync(call, _timeout);
+    }
+
+    private static ScriptCall Call(IReadOnlyList<QuotaCharge> buckets, QuotaPolicySet? leases)
     {
         var keys = new RedisKey[buckets.Count];
         var args = new RedisValue[buckets.Count * QuotaScript.ArgsPerKey];
@@ -165,33 +176,50 @@ internal sealed partial class QuotaScriptRunner : IAsyncDisposable
             args[at + 4] = leases?.LeaseSize(bucket.Policy, bucket.Cost) ?? 0;
         }
 
-        var call = new ScriptCall(keys, args);
-        var decided = IsCluster() ? RunAsync([call]).ContinueWith(t => t.Result[0], TaskScheduler.Default) : _batcher.SubmitAsync(call, _timeout);
-        return await decided.WaitAsync(_timeout, _clock);
+        return new ScriptCall(keys, args);
     }
+
+    /// <summary>One script run through the circuit breaker, waiting at most <paramref name="timeLeft"/>.</summary>
+    private Task<RedisResult[][]> RunGuardedAsync(IReadOnlyList<ScriptCall> calls, TimeSpan timeLeft) =>
+        _breaker.ExecuteAsync(
+            static async (state, _) => await state.Runner.RunAsync(state.Calls).WaitAsync(state.TimeLeft, state.Runner._clock),
+            (Runner: this, Calls: calls, TimeLeft: timeLeft)).AsTask();
 
     /// <summary>One EVALSHA for several decisions; their results, split per decision.</summary>
     private async Task<RedisResult[][]> RunAsync(IReadOnlyList<ScriptCall> calls)
     {
-        var keys = new List<RedisKey>();
-        var args = new List<RedisValue> { calls.Count };
+        var keyCount = 0;
+        var argCount = 1 + calls.Count;
         foreach (var call in calls)
         {
-            keys.AddRange(call.Keys);
-            args.Add(call.Keys.Length);
-            args.AddRange(call.Args);
+            keyCount += call.Keys.Length;
+            argCount += call.Args.Length;
+        }
+
+        // { decisions, then per decision: its bucket count and its arguments }
+        var keys = new RedisKey[keyCount];
+        var args = new RedisValue[argCount];
+        args[0] = calls.Count;
+        var (k, a) = (0, 1);
+        foreach (var call in calls)
+        {
+            call.Keys.CopyTo(keys, k);
+            k += call.Keys.Length;
+            args[a++] = call.Keys.Length;
+            call.Args.CopyTo(args, a);
+            a += call.Args.Length;
         }
 
         RedisResult[] flat;
         var database = _redis.GetDatabase();
         try
         {
-            flat = (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, [.. keys], [.. args]))!;
+            flat = (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, keys, args))!;
         }
         catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
             await LoadScriptAsync();
-            flat = (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, [.. keys], [.. args]))!;
+            flat = (RedisResult[])(await database.ScriptEvaluateAsync(QuotaScript.Sha1, keys, args))!;
         }
 
         var results = new RedisResult[calls.Count][];

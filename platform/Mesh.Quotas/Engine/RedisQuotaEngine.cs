@@ -1,6 +1,5 @@
 using Mesh.Quotas.Configuration;
 using Microsoft.Extensions.Logging;
-using Polly;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
@@ -21,14 +20,13 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine, IAsyncDisposable
     private readonly ILogger<RedisQuotaEngine> _logger;
     private readonly DenyCache _denied;
     private readonly LeaseBook _leases;
-    private readonly ResiliencePipeline _breaker;
     private readonly TimeSpan _breakDuration;
 
     public RedisQuotaEngine(
         IConnectionMultiplexer redis, QuotaPolicySource policies, QuotaMetrics metrics, TimeProvider clock, ILogger<RedisQuotaEngine> logger,
         QuotaBreakerOptions breaker)
     {
-        _runner = new QuotaScriptRunner(redis, clock, breaker.Timeout, logger);
+        _runner = new QuotaScriptRunner(redis, QuotaBreaker.Build(breaker, clock, metrics, logger), clock, breaker.Timeout, logger);
         _policies = policies;
         _metrics = metrics;
         _clock = clock;
@@ -36,7 +34,6 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine, IAsyncDisposable
         _denied = new DenyCache(clock);
         _leases = new LeaseBook(clock);
         _breakDuration = breaker.BreakDuration;
-        _breaker = QuotaBreaker.Build(breaker, clock, metrics, logger);
     }
 
     public ValueTask DisposeAsync() => _runner.DisposeAsync();
@@ -59,8 +56,7 @@ public sealed partial class RedisQuotaEngine : IQuotaEngine, IAsyncDisposable
         var askedAt = _clock.GetTimestamp();
         try
         {
-            var (verdict, leased) = await _breaker.ExecuteAsync(
-                static (state, _) => state.Runner.DecideAsync(state.Charges, state.Set), (Runner: _runner, Charges: charges, Set: set), cancellationToken);
+            var (verdict, leased) = await _runner.DecideAsync(charges, set);
             _metrics.RedisLatency(_clock.GetElapsedTime(askedAt), succeeded: true);
             RememberEmpty(verdict, askedAt);
             verdict = KeepLeases(verdict, leased, set);
