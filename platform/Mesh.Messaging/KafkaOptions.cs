@@ -41,9 +41,12 @@ public sealed class KafkaOptions
 
     /// <summary>
     /// Handlers running at once across all keys. Records of one key never run concurrently, so
-    /// this bounds the parallelism between keys (and the load a consumer puts on Redis).
+    /// this bounds the parallelism between keys (and the load a consumer puts on Redis). Handlers
+    /// mostly wait (for Redis, for a publish's acknowledgement), so a consumer handles at most
+    /// about this many records per handler latency: at 32 the order service's consumer capped the
+    /// whole saga near 640 orders/s on two cores; at 128, 1,050/s (docs/BENCHMARKS.md, "Saga").
     /// </summary>
-    public int MaxConcurrency { get; set; } = 32;
+    public int MaxConcurrency { get; set; } = 128;
 
     /// <summary>
     /// Records consumed but not yet finished (queued behind their key or in a handler). Beyond it
