@@ -62,13 +62,16 @@ public sealed class RedisLockBackend : IFairLockBackend
             while (!await TakenOrOverAsync())
             {
                 var handed = await wakeup.WaitAsync(left < _recheck ? left : _recheck, cancellationToken);
-                var validity = LockVotes.Validity(expiry < place ? expiry : place, _clock.GetElapsedTime(queuedAt), _drift);
-                if (handed > 0 && validity > TimeSpan.Zero)
+                if (handed > 0)
                 {
                     // Released to us: no need to ask. (Too little of it left: the next attempt finds
                     // the grant and renews it.)
-                    attempt = new LockAttempt(LockAttemptOutcome.Acquired, handed, validity, waiterId);
-                    return attempt;
+                    var validity = LockVotes.Validity(expiry < place ? expiry : place, _clock.GetElapsedTime(queuedAt), _drift);
+                    if (validity > TimeSpan.Zero)
+                    {
+                        attempt = new LockAttempt(LockAttemptOutcome.Acquired, handed, validity, waiterId);
+                        return attempt;
+                    }
                 }
             }
 
