@@ -169,6 +169,30 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
     }
 
     [Fact]
+    public async Task OneConnection_EveryCallIsKnownByItsOwnToken()
+    {
+        // The sidecar remembers the token a connection last proved; every call on that connection
+        // (one channel, one HTTP/2 connection) with another token is still checked on its own.
+        var resource = NewResource();
+        var mine = SidecarApps.TokenOf(SidecarApps.Tests);
+        var connection = new SidecarLocks.LocksClient(sidecar.Process.Channel);
+        Assert.True((await TryLockAsync(resource, "a", 30)).Success);
+
+        foreach (var wrong in new[] { mine + "0", mine[..^1], mine[..^1] + (mine[^1] == '0' ? '1' : '0') })
+        {
+            var status = await RpcAssert.FailsWithDetailsAsync(StatusCode.Unauthenticated, () => connection.TryLockAsync(
+                new TryLockRequest { ResourceId = resource, LockOwner = "b", ExpiryInSeconds = 30 },
+                new Metadata { { "dapr-api-token", wrong } }, SidecarProcess.Deadline).ResponseAsync);
+            Assert.Equal("UNKNOWN_APP_TOKEN", status.Detail<ErrorInfo>().Reason);
+        }
+
+        var theirs = await sidecar.Process.LocksOf(SidecarApps.Other).TryLockAsync(
+            new TryLockRequest { ResourceId = resource, LockOwner = "b", ExpiryInSeconds = 30 }, deadline: SidecarProcess.Deadline);
+        Assert.True(theirs.Success);
+        Assert.False((await TryLockAsync(resource, "b", 30)).Success);
+    }
+
+    [Fact]
     public async Task TryLock_SameResourceAndOwnerFromAnotherApp_EachAppHasItsOwnLock()
     {
         var resource = NewResource();

@@ -1,4 +1,5 @@
 using Mesh.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Connections.Features;
 using Mesh.Sidecar.DaprApi;
 
 namespace Mesh.Sidecar.Apps;
@@ -22,7 +23,7 @@ public sealed class AppTokenMiddleware(RequestDelegate next, AppTokens tokens)
         }
 
         var token = Token(context.Request);
-        var app = token is null ? null : tokens.AppOf(token);
+        var app = token is null ? null : tokens.AppOf(token, context.Features.Get<IConnectionItemsFeature>()?.Items);
         if (app is null)
         {
             if (DaprHttpApi.IsDaprPath(context.Request.Path))
