@@ -27,6 +27,11 @@ internal sealed class KafkaConsumerService(
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(100);
 
+    // librdkafka commits stored offsets only every auto.commit.interval.ms (and on revocation and
+    // close, after a store of everything finished), so the loop stores at most this often instead
+    // of after every record: one native call per interval and partition, not one per record.
+    private const long StoreIntervalMs = 10;
+
     // Touched only on the poll thread (rebalance callbacks run inside Consume and Close).
     private readonly Dictionary<TopicPartition, PartitionTracker> _partitions = [];
     private bool _paused;
@@ -86,9 +91,15 @@ internal sealed class KafkaConsumerService(
 
     private void ConsumeUntilStopped(IConsumer<string, byte[]> consumer, CancellationToken stop)
     {
+        long storeDue = 0;
         while (!stop.IsCancellationRequested)
         {
-            StoreFinished(consumer, _partitions.Values);
+            if (Environment.TickCount64 >= storeDue)
+            {
+                StoreFinished(consumer, _partitions.Values);
+                storeDue = Environment.TickCount64 + StoreIntervalMs;
+            }
+
             if (IsFull(consumer))
             {
                 scheduler.WaitForProgress(PollTimeout);

@@ -18,7 +18,9 @@ internal sealed class RecordScheduler(
     private readonly Lock _gate = new();
     private readonly Dictionary<LaneKey, Queue<TrackedRecord>> _lanes = [];
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrency);
-    private readonly AutoResetEvent _progress = new(initialState: false);
+    // Set by every record returned, reset by the poll thread when it wakes: setting it costs next
+    // to nothing while nobody waits, which is almost always.
+    private readonly ManualResetEventSlim _progress = new(initialState: false);
     private int _buffered;
 
     /// <summary>Records scheduled and not yet returned: what <c>Kafka:MaxBufferedRecords</c> bounds.</summary>
@@ -44,7 +46,15 @@ internal sealed class RecordScheduler(
     }
 
     /// <summary>Blocks the poll thread until some record was returned or the timeout passed.</summary>
-    public void WaitForProgress(TimeSpan timeout) => _progress.WaitOne(timeout);
+    /// <remarks>
+    /// Reset after waking and before the caller looks again, so a record returned after that look
+    /// wakes the next wait at once and none is missed.
+    /// </remarks>
+    public void WaitForProgress(TimeSpan timeout)
+    {
+        _progress.Wait(timeout);
+        _progress.Reset();
+    }
 
     public void Dispose()
     {
