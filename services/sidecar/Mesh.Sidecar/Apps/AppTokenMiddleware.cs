@@ -1,6 +1,6 @@
 using Mesh.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Connections.Features;
 using Mesh.Sidecar.DaprApi;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Mesh.Sidecar.Apps;
 
