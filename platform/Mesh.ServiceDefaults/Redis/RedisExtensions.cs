@@ -35,17 +35,12 @@ public static class RedisExtensions
     /// The configuration string, with the ACL user, the password from its file and the trust
     /// bundle for Redis's TLS certificate. The client's own keys (its master-change channel and
     /// tie-breaker key) are switched off: a service's ACL user may touch its own prefixes only.
-    /// Replies are read and completed on the .NET thread pool, not on the client's ten dedicated
-    /// socket threads: every Mesh call to Redis is awaited (the dedicated threads guard apps that
-    /// block on Redis from a starved pool), and handing each reply from one of those threads to
-    /// the pool cost the sidecar a sixth of its decisions on two cores (docs/BENCHMARKS.md, "Quotas").
     /// </summary>
     public static ConfigurationOptions ConnectionOptions(RedisOptions redis)
     {
         var options = ConfigurationOptions.Parse(redis.Configuration);
         options.ConfigurationChannel = "";
         options.TieBreaker = "";
-        options.SocketManager = SocketManager.ThreadPool;
         if (redis.User.Length > 0)
         {
             options.User = redis.User;
