@@ -69,18 +69,26 @@ public sealed class RedisAccessTests : IAsyncLifetime
     {
         await using var users = await ConnectAsync(Workloads.Users);
         // Re-checks once a minute: a grant within seconds can only come from the release's wake-up.
+        // The default half-second answer timeout would read a slow first script on a loaded machine
+        // as "unavailable", and b would then take a lock nobody holds.
         var locks = new RedisLockBackend(
-            users, Options.Create(new LockOptions { QueueRecheckInterval = TimeSpan.FromMinutes(1) }), TimeProvider.System,
-            NullLogger<RedisLockBackend>.Instance);
+            users,
+            Options.Create(new LockOptions { QueueRecheckInterval = TimeSpan.FromMinutes(1), MasterTimeout = TimeSpan.FromSeconds(5) }),
+            TimeProvider.System, NullLogger<RedisLockBackend>.Instance);
         var held = await locks.TryLockAsync("users/credit/usr_1", "a", TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.True(held.Acquired);
         var waiting = locks.LockInTurnAsync("users/credit/usr_1", "b", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), CancellationToken.None);
         await Poll.UntilAsync(
-            async () => await users.GetDatabase().ListLengthAsync(LockKeys.Queue("users/credit/usr_1")) == 1,
+            async () => waiting.IsCompleted || await users.GetDatabase().ListLengthAsync(LockKeys.Queue("users/credit/usr_1")) == 1,
             TimeSpan.FromSeconds(10), "b queued");
+        if (waiting.IsCompleted)
+        {
+            // Awaiting rethrows what ended it, if it failed.
+            Assert.Fail($"b ended as {(await waiting).Outcome} while a held the lock");
+        }
 
         await locks.ReleaseAsync("users/credit/usr_1", "a", held.GrantId, CancellationToken.None);
 
-        Assert.True(held.Acquired);
         Assert.True((await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Acquired);
         await Assert.ThrowsAsync<RedisServerException>(() =>
             users.GetSubscriber().SubscribeAsync(RedisChannel.Literal(LockKeys.Wake("sidecar/app/x")), (_, _) => { }));
