@@ -27,6 +27,7 @@ public static class RedisExtensions
             options.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(options);
         });
+        services.AddHostedService<RedisConnectionAtStart>();
         services.AddRedisMetrics();
         return services;
     }
@@ -35,12 +36,18 @@ public static class RedisExtensions
     /// The configuration string, with the ACL user, the password from its file and the trust
     /// bundle for Redis's TLS certificate. The client's own keys (its master-change channel and
     /// tie-breaker key) are switched off: a service's ACL user may touch its own prefixes only.
+    /// Replies are read and completed on the .NET thread pool, not on the client's ten dedicated
+    /// socket threads: handing each reply from one of those threads to the pool cost the sidecar a
+    /// sixth of its decisions on two cores (docs/BENCHMARKS.md, "Quotas"). The dedicated threads
+    /// guard apps that block a pool thread on Redis; Mesh awaits every command, and makes its one
+    /// blocking connect at start, off the pool (<see cref="RedisConnectionAtStart"/>).
     /// </summary>
     public static ConfigurationOptions ConnectionOptions(RedisOptions redis)
     {
         var options = ConfigurationOptions.Parse(redis.Configuration);
         options.ConfigurationChannel = "";
         options.TieBreaker = "";
+        options.SocketManager = SocketManager.ThreadPool;
         if (redis.User.Length > 0)
         {
             options.User = redis.User;
