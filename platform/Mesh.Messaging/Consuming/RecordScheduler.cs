@@ -7,7 +7,9 @@ namespace Mesh.Messaging.Consuming;
 /// <summary>
 /// Runs records of one key (per partition) one after the other in offset order, and records of
 /// different keys concurrently, with at most <c>Kafka:MaxConcurrency</c> handler attempts at once.
-/// Each key with work has one lane: a queue drained by one task that ends when the queue is empty.
+/// Each key with work has one lane: a thread-pool work item that runs the lane's records until none
+/// is left. Most keys have one record in flight, so a lane is one allocation, and its queue is made
+/// only when a second record of the key arrives while the first runs.
 /// </summary>
 internal sealed class RecordScheduler(
     RecordProcessor processor,
@@ -16,7 +18,8 @@ internal sealed class RecordScheduler(
     ILogger<RecordScheduler> logger) : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<LaneKey, Queue<TrackedRecord>> _lanes = [];
+    // Guards _lanes and every lane's queue.
+    private readonly Dictionary<LaneKey, Lane> _lanes = [];
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrency);
     // Set by every record returned, reset by the poll thread when it wakes: setting it costs next
     // to nothing while nobody waits, which is almost always.
@@ -30,19 +33,21 @@ internal sealed class RecordScheduler(
     public void Schedule(TrackedRecord record)
     {
         Interlocked.Increment(ref _buffered);
-        var lane = new LaneKey(record.Record.Topic, record.Record.Partition.Value, record.Record.Message.Key ?? "");
+        var key = new LaneKey(record.Record.Topic, record.Record.Partition.Value, record.Record.Message.Key ?? "");
+        Lane lane;
         lock (_gate)
         {
-            if (_lanes.TryGetValue(lane, out var queue))
+            if (_lanes.TryGetValue(key, out var running))
             {
-                queue.Enqueue(record);
+                (running.Waiting ??= new Queue<TrackedRecord>()).Enqueue(record);
                 return;
             }
 
-            _lanes[lane] = new Queue<TrackedRecord>();
+            _lanes[key] = lane = new Lane(this, key, record);
         }
 
-        _ = Task.Run(() => RunLaneAsync(lane, record));
+        // The poll thread carries no ambient context worth flowing (KafkaConsumerService suppresses it).
+        ThreadPool.UnsafeQueueUserWorkItem(lane, preferLocal: false);
     }
 
     /// <summary>Blocks the poll thread until some record was returned or the timeout passed.</summary>
@@ -62,16 +67,16 @@ internal sealed class RecordScheduler(
         _progress.Dispose();
     }
 
-    private async Task RunLaneAsync(LaneKey lane, TrackedRecord first)
+    private async Task RunLaneAsync(Lane lane)
     {
-        for (var record = first; ;)
+        for (var record = lane.First; ;)
         {
             await RunAsync(record);
             lock (_gate)
             {
-                if (!_lanes[lane].TryDequeue(out record!))
+                if (lane.Waiting is not { } waiting || !waiting.TryDequeue(out record!))
                 {
-                    _lanes.Remove(lane);
+                    _lanes.Remove(lane.Key);
                     return;
                 }
             }
@@ -110,4 +115,18 @@ internal sealed class RecordScheduler(
     }
 
     private readonly record struct LaneKey(string Topic, int Partition, string Key);
+
+    /// <summary>The records of one key in flight: the one running first, the rest queued behind it.</summary>
+    private sealed class Lane(RecordScheduler scheduler, LaneKey key, TrackedRecord first) : IThreadPoolWorkItem
+    {
+        public LaneKey Key => key;
+
+        public TrackedRecord First => first;
+
+        /// <summary>Made when a second record of the key arrives while the first runs; guarded by the scheduler's gate.</summary>
+        public Queue<TrackedRecord>? Waiting { get; set; }
+
+        // RunAsync catches every exception, so the lane's task never faults.
+        public void Execute() => _ = scheduler.RunLaneAsync(this);
+    }
 }
