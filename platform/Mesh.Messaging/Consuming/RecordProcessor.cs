@@ -45,9 +45,13 @@ internal sealed class RecordProcessor(
     {
         var group = options.Value.ConsumerGroup;
         metrics.Consumed(record.Topic, record.Partition.Value, group);
-        // Both are async-local: set here, they belong to this record's flow only.
+        // Both are async-local: set here, they belong to this record's flow only. Setting one
+        // copies the flow's context, so baggage is set only when there is some to set or clear.
         var parent = TraceContextHeaders.Extract(record.Message.Headers);
-        Baggage.Current = parent.Baggage;
+        if (parent.Baggage.Count > 0 || Baggage.Current.Count > 0)
+        {
+            Baggage.Current = parent.Baggage;
+        }
         using var activity = activities.StartProcess(record, group, parent.ActivityContext);
         try
         {

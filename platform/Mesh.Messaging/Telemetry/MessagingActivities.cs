@@ -11,10 +11,18 @@ namespace Mesh.Messaging.Telemetry;
 internal sealed class MessagingActivities : IDisposable
 {
     private readonly ActivitySource _source = new(MessagingTelemetry.ActivitySourceName);
+    // Span names per topic, made once: a topic's records are sent or processed many times a second.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _sendNames = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _processNames = new(StringComparer.Ordinal);
 
     public Activity? StartSend(string topic, string key)
     {
-        var activity = _source.StartActivity($"send {topic}", ActivityKind.Producer);
+        if (!_source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = _source.StartActivity(_sendNames.GetOrAdd(topic, static name => $"send {name}"), ActivityKind.Producer);
         activity?.SetTag("messaging.system", "kafka")
             .SetTag("messaging.operation.name", "send")
             .SetTag("messaging.operation.type", "send")
@@ -25,7 +33,12 @@ internal sealed class MessagingActivities : IDisposable
 
     public Activity? StartProcess(ConsumeResult<string, byte[]> record, string consumerGroup, ActivityContext parent)
     {
-        var activity = _source.StartActivity($"process {record.Topic}", ActivityKind.Consumer, parent);
+        if (!_source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = _source.StartActivity(_processNames.GetOrAdd(record.Topic, static name => $"process {name}"), ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.system", "kafka")
             .SetTag("messaging.operation.name", "process")
             .SetTag("messaging.operation.type", "process")

@@ -13,6 +13,9 @@ namespace Mesh.Messaging.Telemetry;
 internal sealed class MessagingMetrics
 {
     // The semantic conventions' advice for messaging durations, in seconds.
+    // The partition attribute is a string; the usual partition numbers are made once.
+    private static readonly string[] PartitionIds = [.. Enumerable.Range(0, 64).Select(id => id.ToString(CultureInfo.InvariantCulture))];
+
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
     private readonly Histogram<double> _processDuration;
@@ -50,11 +53,22 @@ internal sealed class MessagingMetrics
             "Records of a dead-letter topic not redriven yet (after the offsets committed by group mesh-dlq-redrive).");
     }
 
-    public void Consumed(string topic, int partition, string group) =>
-        _consumed.Add(1, Consumer(topic, group, partition));
+    public void Consumed(string topic, int partition, string group)
+    {
+        // Once per record: no tags are built while no meter listener (no metrics exporter) is attached.
+        if (_consumed.Enabled)
+        {
+            _consumed.Add(1, Consumer(topic, group, partition));
+        }
+    }
 
     public void Processed(string topic, int partition, string group, TimeSpan duration, Exception? failure)
     {
+        if (!_processDuration.Enabled)
+        {
+            return;
+        }
+
         var tags = Consumer(topic, group, partition);
         tags.Add("messaging.operation.name", "process");
         tags.Add("mesh.messaging.outcome", failure is null ? "success" : "failure");
@@ -92,6 +106,9 @@ internal sealed class MessagingMetrics
         _sent.Add(1, tags);
     }
 
+    private static string PartitionId(int partition) =>
+        (uint)partition < (uint)PartitionIds.Length ? PartitionIds[partition] : partition.ToString(CultureInfo.InvariantCulture);
+
     private static TagList Consumer(string topic, string group, int? partition)
     {
         var tags = new TagList
@@ -102,7 +119,7 @@ internal sealed class MessagingMetrics
         };
         if (partition is { } id)
         {
-            tags.Add("messaging.destination.partition.id", id.ToString(CultureInfo.InvariantCulture));
+            tags.Add("messaging.destination.partition.id", PartitionId(id));
         }
 
         return tags;
