@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
@@ -12,8 +13,8 @@ internal sealed class MessagingActivities : IDisposable
 {
     private readonly ActivitySource _source = new(MessagingTelemetry.ActivitySourceName);
     // Span names per topic, made once: a topic's records are sent or processed many times a second.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _sendNames = new(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _processNames = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _sendNames = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _processNames = new(StringComparer.Ordinal);
 
     public Activity? StartSend(string topic, string key)
     {

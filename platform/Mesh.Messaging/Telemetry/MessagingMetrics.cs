@@ -12,10 +12,10 @@ namespace Mesh.Messaging.Telemetry;
 /// </summary>
 internal sealed class MessagingMetrics
 {
-    // The semantic conventions' advice for messaging durations, in seconds.
     // The partition attribute is a string; the usual partition numbers are made once.
     private static readonly string[] PartitionIds = [.. Enumerable.Range(0, 64).Select(id => id.ToString(CultureInfo.InvariantCulture))];
 
+    // The semantic conventions' advice for messaging durations, in seconds.
     private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
     private readonly Histogram<double> _processDuration;
