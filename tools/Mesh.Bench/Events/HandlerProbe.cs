@@ -15,6 +15,7 @@ public sealed class HandlerProbe(long target)
     private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _handled;
     private long _targetAt;
+    private long _firstAt;
 
     public long Target => target;
 
@@ -24,6 +25,9 @@ public sealed class HandlerProbe(long target)
 
     /// <summary>The <see cref="Stopwatch"/> timestamp of the <see cref="Target"/>th handled event.</summary>
     public long TargetReachedAt => Interlocked.Read(ref _targetAt);
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp of the first handled event.</summary>
+    public long FirstHandledAt => Interlocked.Read(ref _firstAt);
 
     public IReadOnlyCollection<double> LatenciesMs => _latenciesMs;
 
@@ -37,7 +41,13 @@ public sealed class HandlerProbe(long target)
             _latenciesMs.Enqueue(Stopwatch.GetElapsedTime(sentAt, now).TotalMilliseconds);
         }
 
-        if (Interlocked.Increment(ref _handled) == target)
+        var handled = Interlocked.Increment(ref _handled);
+        if (handled == 1)
+        {
+            Interlocked.Exchange(ref _firstAt, now);
+        }
+
+        if (handled == target)
         {
             Interlocked.Exchange(ref _targetAt, now);
             _reached.TrySetResult();
