@@ -37,6 +37,11 @@ internal sealed class RecordProcessor(
 
     private readonly Dictionary<string, IEventDispatcher> _byType = dispatchers.ToDictionary(d => d.Contract.MessageType);
 
+    // The message-type header as the bytes it arrives in: a consumer handles a few types, so comparing
+    // bytes finds the dispatcher without decoding a string for every record.
+    private readonly (byte[] Type, IEventDispatcher Dispatcher)[] _byTypeBytes =
+        [.. dispatchers.Select(d => (Encoding.UTF8.GetBytes(d.Contract.MessageType), d))];
+
     public IReadOnlyCollection<string> Topics => _byType.Values.Select(d => d.Contract.Topic).Distinct().ToList();
 
     /// <summary>True when finished (handled or dead-lettered), false when abandoned.</summary>
@@ -203,13 +208,15 @@ internal sealed class RecordProcessor(
             return false;
         }
 
-        var messageType = Encoding.UTF8.GetString(typeBytes);
-        if (!_byType.TryGetValue(messageType, out dispatcher))
+        dispatcher = Find(typeBytes);
+        if (dispatcher is null)
         {
-            cause = new DeadLetterCause(DeadLetterHeaders.ReasonUnknownType, null, $"No handler for message type '{messageType}'.", 0);
+            cause = new DeadLetterCause(
+                DeadLetterHeaders.ReasonUnknownType, null, $"No handler for message type '{Encoding.UTF8.GetString(typeBytes)}'.", 0);
             return false;
         }
 
+        var messageType = dispatcher.Contract.MessageType;
         if (record.Message.Value is not { } payload)
         {
             cause = new DeadLetterCause(DeadLetterHeaders.ReasonUnparsable, null, $"The record has no value, so it is no {messageType}.", 0);
@@ -227,5 +234,18 @@ internal sealed class RecordProcessor(
                 $"The payload is not a valid {messageType}: {exception.Message}", 0);
             return false;
         }
+    }
+
+    private IEventDispatcher? Find(byte[] typeBytes)
+    {
+        foreach (var (type, dispatcher) in _byTypeBytes)
+        {
+            if (typeBytes.AsSpan().SequenceEqual(type))
+            {
+                return dispatcher;
+            }
+        }
+
+        return null;
     }
 }
