@@ -35,14 +35,13 @@ internal sealed class RecordProcessor(
     // A record stalled for the length of an outage logs when it starts, then at most this often.
     private static readonly TimeSpan StillStalledLogInterval = TimeSpan.FromMinutes(1);
 
-    private readonly Dictionary<string, IEventDispatcher> _byType = dispatchers.ToDictionary(d => d.Contract.MessageType);
-
-    // The message-type header as the bytes it arrives in: a consumer handles a few types, so comparing
-    // bytes finds the dispatcher without decoding a string for every record.
-    private readonly (byte[] Type, IEventDispatcher Dispatcher)[] _byTypeBytes =
+    // By the message-type header as the bytes it arrives in (one dispatcher per type: AddConsumer
+    // refuses a second). A consumer handles a few types, so comparing bytes finds the dispatcher
+    // without decoding a string for every record.
+    private readonly (byte[] Type, IEventDispatcher Dispatcher)[] _byType =
         [.. dispatchers.Select(d => (Encoding.UTF8.GetBytes(d.Contract.MessageType), d))];
 
-    public IReadOnlyCollection<string> Topics => _byType.Values.Select(d => d.Contract.Topic).Distinct().ToList();
+    public IReadOnlyCollection<string> Topics => _byType.Select(entry => entry.Dispatcher.Contract.Topic).Distinct().ToList();
 
     /// <summary>True when finished (handled or dead-lettered), false when abandoned.</summary>
     /// <param name="slots">Taken for each handler attempt (not during backoff or dead-lettering).</param>
@@ -238,7 +237,7 @@ internal sealed class RecordProcessor(
 
     private IEventDispatcher? Find(byte[] typeBytes)
     {
-        foreach (var (type, dispatcher) in _byTypeBytes)
+        foreach (var (type, dispatcher) in _byType)
         {
             if (typeBytes.AsSpan().SequenceEqual(type))
             {
