@@ -84,6 +84,12 @@ internal sealed record LocalMesh(string Root)
         return ports.Concat(redis).Concat(dashboard);
     }
 
+    /// <summary>Two components told to take the same port, if any: one would not start and its callers would reach the other.</summary>
+    public (string First, string Second, int Port)? PortGivenTwice() =>
+        FixedPorts().GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1) is { } shared
+            ? (shared.First().Component, shared.Skip(1).First().Component, shared.Key)
+            : null;
+
     /// <summary>The first of <see cref="FixedPorts"/> that something else holds, if any.</summary>
     public (string Component, int Port)? PortInUse()
     {

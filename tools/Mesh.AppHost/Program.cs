@@ -3,6 +3,12 @@ using Mesh.AppHost;
 // The local mesh, declared once: what runs, in which order, on which ports, with which settings.
 // ./mesh.sh up builds the solution and runs this; Ctrl-C (or SIGTERM) stops every component.
 var mesh = LocalMesh.ForRepository();
+if (mesh.PortGivenTwice() is var (first, second, shared))
+{
+    await Console.Error.WriteLineAsync($"mesh: port {shared} is given to both {first} and {second} (MESH_*_PORT): give each its own");
+    return 1;
+}
+
 if (mesh.PortInUse() is var (component, port))
 {
     await Console.Error.WriteLineAsync($"mesh: port {port} ({component}) is in use: is another ./mesh.sh up running? (MESH_*_PORT moves it)");

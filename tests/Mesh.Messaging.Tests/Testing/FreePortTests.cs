@@ -17,4 +17,13 @@ public sealed class FreePortTests
         listener.Stop();
         Assert.InRange(port, 1024, 65535);
     }
+
+    [Fact]
+    public void Next_ManyCalls_NeverTheSamePortTwice()
+    {
+        // Enough draws that the OS hands some port out twice (a few hundred are enough on Linux).
+        var ports = Enumerable.Range(0, 2000).Select(_ => FreePort.Next()).ToList();
+
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -10,6 +11,8 @@ namespace Mesh.Bench.Quotas;
 /// <summary>A Mesh process run from its build output on a free loopback port; disposing kills it.</summary>
 public sealed class BenchProcess : IAsyncDisposable
 {
+    private static readonly ConcurrentDictionary<int, bool> HandedOut = new();
+
     private readonly Process _process;
 
     private BenchProcess(Process process, string address, GrpcChannel channel)
@@ -89,12 +92,19 @@ public sealed class BenchProcess : IAsyncDisposable
         throw new InvalidOperationException($"{dll} never became SERVING.");
     }
 
+    /// <summary>A free loopback port not handed out before in this run: the OS may hand one out twice in a row.</summary>
     private static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            if (HandedOut.TryAdd(port, true))
+            {
+                return port;
+            }
+        }
     }
 }
