@@ -15,7 +15,7 @@ namespace Mesh.EndToEndTests;
 /// <summary>
 /// Every order ends, even when the user service is gone: the users, orders and notifications
 /// services run as processes on their own Redis and broker, orders with a settlement deadline of
-/// a few seconds. With users stopped, a placed order stays PENDING until the sweeper rejects it as
+/// fifteen seconds. With users stopped, a placed order stays PENDING until the sweeper rejects it as
 /// timed_out; when users comes back it reads both the OrderPlaced and the timeout, in whatever
 /// order, and holds no credit for the order (a reservation it takes first is released).
 /// </summary>
@@ -28,7 +28,9 @@ public sealed class OrderSettlementTests : IAsyncLifetime
     private readonly KillableServices _services = new(new Dictionary<string, string>
     {
         ["Orders__Catalog__SETTLE"] = Price.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Orders__SettleWithin"] = "00:00:04",
+        // Long enough that a first saga of freshly started services (cold code, groups just
+        // joined) on a loaded machine settles in time, short enough to wait for in the other test.
+        ["Orders__SettleWithin"] = "00:00:15",
         ["Orders__SweepInterval"] = "00:00:00.500",
         ["Users__DefaultCreditLimitCents"] = "100000",
     });

@@ -76,12 +76,18 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis) : RedisTest
     [Fact]
     public async Task Authenticate_PastMaxLifetime_ExpiresDespiteUse()
     {
-        var store = Store(TimeSpan.FromMilliseconds(1800), TimeSpan.FromMilliseconds(2000));
+        // Idle 2 s, at most 4 s: used every second, it never idles out; the last check comes 1.5 s
+        // after the last use (not idle) and past 4 s (too old). Each wait leaves a second of slack.
+        var store = Store(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4));
         var grant = await store.CreateAsync("usr_1", "", CancellationToken.None);
 
-        await Task.Delay(500);
-        Assert.Equal("usr_1", (await store.AuthenticateAsync(grant.Token, CancellationToken.None))?.UserId);
-        await Task.Delay(1600);
+        for (var i = 0; i < 3; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal("usr_1", (await store.AuthenticateAsync(grant.Token, CancellationToken.None))?.UserId);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
 
         Assert.Null(await store.AuthenticateAsync(grant.Token, CancellationToken.None));
     }

@@ -28,13 +28,15 @@ public sealed class StreamSlotsTests(RedisServerFixture redis) : RedisTestBase(r
     public async Task TryTake_HolderStoppedRenewing_ItsSlotLapsesAfterTheLease()
     {
         var slots = new StreamSlots(Redis);
-        var shortLease = TimeSpan.FromMilliseconds(500);
+        // Renewed four times per lease, so that a late renewal on a loaded machine still lands in
+        // time; 3 s in all, well past the crashed holder's 2 s lease.
+        var shortLease = TimeSpan.FromSeconds(2);
         Assert.True(await slots.TryTakeAsync("u1", "crashed", maxStreams: 1, shortLease));
         Assert.True(await slots.TryTakeAsync("u1", "alive", maxStreams: 2, shortLease));
 
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 6; i++)
         {
-            await Task.Delay(250);
+            await Task.Delay(500);
             await slots.RenewAsync("u1", "alive", shortLease);
         }
 

@@ -66,7 +66,8 @@ public sealed class FairQueueTests(RedisServerFixture redis) : IClassFixture<Red
     public async Task TryAcquire_HeadsWaitRunsOut_LeavesQueueAndNextWaiterIsWoken()
     {
         await using var holder = await Locks.TryAcquireAsync(Request("r", "holder"), CancellationToken.None);
-        var impatient = Locks.TryAcquireAsync(Request("r", "impatient", wait: TimeSpan.FromMilliseconds(500)), CancellationToken.None);
+        // Long enough to still be queued when the patient one joins, even on a loaded machine.
+        var impatient = Locks.TryAcquireAsync(Request("r", "impatient", wait: TimeSpan.FromSeconds(3)), CancellationToken.None);
         await QueuedAsync("r", 1);
         var patient = Locks.TryAcquireAsync(Request("r", "patient", wait: TimeSpan.FromSeconds(30)), CancellationToken.None);
         await QueuedAsync("r", 2);
@@ -129,9 +130,11 @@ public sealed class FairQueueTests(RedisServerFixture redis) : IClassFixture<Red
     [Fact]
     public async Task TryAcquire_HolderExpiresUnreleased_QueuedHeadGetsTheLockAtItsRecheck()
     {
-        await using var services = await LockServices.SingleAsync(redis.ConnectionString, ("Locks:QueueRecheckInterval", "00:00:00.100"));
+        await using var services = await LockServices.SingleAsync(
+            redis.ConnectionString, ("Locks:MasterTimeout", "00:00:05"), ("Locks:QueueRecheckInterval", "00:00:00.100"));
+        // Long enough for the head to queue before it expires, even on a loaded machine.
         var abandoned = await services.Locks.TryAcquireAsync(
-            Request("r", "abandoned", expiry: TimeSpan.FromMilliseconds(700)) with { AutoExtend = false }, CancellationToken.None);
+            Request("r", "abandoned", expiry: TimeSpan.FromSeconds(3)) with { AutoExtend = false }, CancellationToken.None);
 
         var head = services.Locks.TryAcquireAsync(Request("r", "head", wait: TimeSpan.FromSeconds(30)), CancellationToken.None);
         await QueuedAsync("r", 1);

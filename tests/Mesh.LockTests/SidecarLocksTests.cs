@@ -85,12 +85,13 @@ public sealed class SidecarLocksTests(SidecarFixture sidecar) : IClassFixture<Si
     [Fact]
     public async Task Extend_ByOwner_HeldPastFirstExpiry()
     {
+        // 3 s: the extension lands before the first expiry even on a loaded machine.
         var resource = NewResource();
-        await TryLockAsync(resource, "a", 1);
+        await TryLockAsync(resource, "a", 3);
 
         var extended = await Locks.ExtendAsync(
             new ExtendRequest { ResourceId = resource, LockOwner = "a", ExpiryInSeconds = 30 }, deadline: SidecarProcess.Deadline);
-        await Task.Delay(1200);
+        await Task.Delay(3200);
 
         Assert.Equal(ExtendResponse.Types.Status.Success, extended.Status);
         Assert.False((await TryLockAsync(resource, "b", 30)).Success);

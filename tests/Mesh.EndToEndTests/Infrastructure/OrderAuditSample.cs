@@ -71,6 +71,8 @@ public sealed class OrderAuditSample : IAsyncDisposable
                 ["Quotas__Default__RefillPerSecond"] = "0.0001",
                 // Every decision in Redis: no locally leased tokens that could blur the count.
                 ["Quotas__Leases__Share"] = "0",
+                // A first decision slower than the default 500 ms would fail open and blur it too.
+                ["Quotas__Breaker__Timeout"] = "00:00:10",
             });
         var channel = GrpcChannel.ForAddress(sidecarAddress);
         try

@@ -59,7 +59,9 @@ public sealed class SidecarProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>(SidecarApps.Environment)
         {
             ["Redis__Configuration"] = redis,
-            ["Locks__MasterTimeout"] = "00:00:00.300",
+            // Generous: every call here is one attempt, and a slow answer on a loaded machine would
+            // read as an unavailable master. A killed master fails at once (its connection drops).
+            ["Locks__MasterTimeout"] = "00:00:05",
             ["DAPR_GRPC_PORT"] = $"{daprGrpcPort}",
             ["DAPR_HTTP_PORT"] = $"{daprHttpPort}",
         };

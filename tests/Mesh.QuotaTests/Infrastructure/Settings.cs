@@ -9,6 +9,10 @@ public static class Settings
         {
             ["Quotas:Default:Capacity"] = Invariant(capacity),
             ["Quotas:Default:RefillPerSecond"] = Invariant(refillPerSecond),
+            // Past the breaker's timeout a decision fails open or closed. The default (500 ms) is
+            // for production; a fresh connection's first script on a loaded machine can take longer.
+            // Tests of the breaker set their own.
+            ["Quotas:Breaker:Timeout"] = "00:00:10",
         };
         foreach (var (key, value) in more)
         {

@@ -21,6 +21,9 @@ public sealed class SidecarHost : IAsyncLifetime
         Sidecar = await ServiceProcess.StartServingAsync(BuildOutputs.Sidecar, new Dictionary<string, string>(SidecarApps.Environment)
         {
             ["Redis__Configuration"] = _redis.ConnectionString,
+            // Decisions are counted exactly: a fresh process's first script slower than the default
+            // 500 ms on a loaded machine would fail open instead.
+            ["Quotas__Breaker__Timeout"] = "00:00:10",
             ["Quotas__Default__Capacity"] = $"{DefaultCapacity}",
             ["Quotas__Default__RefillPerSecond"] = "0.01",
             ["Quotas__Policies__per-address__Match__domain"] = "edge",
