@@ -110,13 +110,21 @@ public static class EventBenchmark
             $"{MedianMilliseconds(r.RawConsume):N0} ms / {MedianMilliseconds(r.LibraryConsume):N0} ms");
         table.AddRow($"ratio library / raw after the first record, {consumeRounds} paired rounds (not judged)",
             $"{MedianRatio(AfterFirst(r.LibraryConsume), AfterFirst(r.RawConsume)):P1} ({Ratios(AfterFirst(r.LibraryConsume), AfterFirst(r.RawConsume))})");
+        // Not judged either: the CPU the whole process spent per record (broker included), which
+        // the host's other load does not move the way it moves rates.
+        var rawCpu = Median(r.RawConsume.Select(p => p.CpuMicrosecondsPerRecord));
+        var libraryCpu = Median(r.LibraryConsume.Select(p => p.CpuMicrosecondsPerRecord));
+        table.AddRow($"process CPU per record, raw / library, {consumeRounds} (not judged)",
+            $"{rawCpu:N2} µs / {libraryCpu:N2} µs (library {libraryCpu / rawCpu:P0} of raw)");
+        table.AddRow($"managed bytes allocated per record, raw / library, {consumeRounds} (not judged)",
+            $"{Median(r.RawConsume.Select(p => p.BytesPerRecord)):N0} B / {Median(r.LibraryConsume.Select(p => p.BytesPerRecord)):N0} B");
         return table;
     }
 
     private static string Rate(Measured measured) => $"{measured.PerSecond:N0}/s";
 
     private static string Describe(ConsumeMeasured measured) =>
-        $"{measured.Whole.PerSecond:N0}/s, first record after {measured.ToFirst.TotalMilliseconds:N0} ms";
+        $"{measured.Whole.PerSecond:N0}/s, first record after {measured.ToFirst.TotalMilliseconds:N0} ms, {measured.CpuMicrosecondsPerRecord:N2} µs CPU and {measured.BytesPerRecord:N0} B allocated per record";
 
     private static List<Measured> Whole(IEnumerable<ConsumeMeasured> phases) => [.. phases.Select(p => p.Whole)];
 
