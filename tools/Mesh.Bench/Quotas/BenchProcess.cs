@@ -92,7 +92,7 @@ public sealed class BenchProcess : IAsyncDisposable
         throw new InvalidOperationException($"{dll} never became SERVING.");
     }
 
-    /// <summary>A free loopback port not handed out before in this run: the OS may hand one out twice in a row.</summary>
+    /// <summary>A free loopback port not handed out before in this run: the OS may hand the same free port out again.</summary>
     private static int FreePort()
     {
         while (true)
