@@ -119,10 +119,10 @@ public sealed class LockManagerTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Handle_AutoExtend_HeldPastItsExpiry()
     {
-        // Renewals come every third of the expiry; two seconds leave room for a stalled machine.
-        await using var held = await Locks.TryAcquireAsync(Request("r", "a", expiry: TimeSpan.FromSeconds(2)), CancellationToken.None);
+        // Renewals come every third of the expiry; three seconds leave two of room for a stalled machine.
+        await using var held = await Locks.TryAcquireAsync(Request("r", "a", expiry: TimeSpan.FromSeconds(3)), CancellationToken.None);
 
-        await Task.Delay(5000);
+        await Task.Delay(TimeSpan.FromSeconds(7.5));
         var other = await Locks.TryAcquireAsync(Request("r", "b", wait: TimeSpan.Zero), CancellationToken.None);
 
         Assert.Null(other);

@@ -204,7 +204,8 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_WithLeases_MostCallsSkipRedisAndNoneBeyondCapacity()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(100, 0.0001, ("Leases:Share", "0.1")));
+        // A lease outlives the test however slow the machine (the default lifetime is a second).
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(100, 0.0001, ("Leases:Share", "0.1"), ("Leases:Lifetime", "00:01:00")));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
 
         var verdicts = new List<QuotaVerdict>();
@@ -253,14 +254,16 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_ChargedBucket_ExpiresWhenFullAgain()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(10, 2));
+        // Two tokens short at half a token a second: full again, and gone, 4 s after the second
+        // charge. The range leaves a second for the calls in between on a loaded machine.
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(10, 0.5));
 
         var verdict = await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
         var ttl = await harness.Redis.GetDatabase().KeyTimeToLiveAsync(verdict.Charges[0].Key);
 
         Assert.NotNull(ttl);
-        Assert.InRange(ttl.Value, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1000));
+        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class ChildProcessTests
         await process.WaitForLineAsync("start", Within);
 
         process.Pause();
-        await Task.Delay(300); // a line already on its way may still arrive
+        await Task.Delay(1000); // a line already on its way may still arrive, late on a loaded machine
         var paused = process.PrintedAsync("tick");
         var printedWhilePaused = await Task.WhenAny(paused, Task.Delay(500)) == paused;
         process.Resume();
