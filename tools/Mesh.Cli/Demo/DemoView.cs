@@ -117,7 +117,7 @@ public static class DemoView
             return;
         }
 
-        Done($"call {Value(outcome.Calls)} was rejected: {Code(rejection.StatusCode)} {Markup.Escape(rejection.Status.Detail)}");
+        Done($"rejected after {Value(outcome.Calls)} calls: {Code(rejection.StatusCode)} {Markup.Escape(rejection.Status.Detail)}");
         var status = rejection.GetRpcStatus();
         if (status is null)
         {
