@@ -32,6 +32,9 @@ internal sealed class KafkaConsumerService(
     // of after every record: one native call per interval and partition, not one per record.
     private const long StoreIntervalMs = 10;
 
+    // At most this many new lanes wait on the poll thread before they are handed over.
+    private const int DispatchBatch = 64;
+
     // Touched only on the poll thread (rebalance callbacks run inside Consume and Close).
     private readonly Dictionary<TopicPartition, PartitionTracker> _partitions = [];
     private bool _paused;
@@ -109,16 +112,19 @@ internal sealed class KafkaConsumerService(
             ConsumeResult<string, byte[]>? record;
             try
             {
-                record = consumer.Consume(PollTimeout);
+                // While lanes wait to be dispatched, only what is already fetched is taken.
+                record = consumer.Consume(scheduler.Ready > 0 ? TimeSpan.Zero : PollTimeout);
             }
             catch (ConsumeException exception) when (!exception.Error.IsFatal)
             {
+                scheduler.Dispatch();
                 Log.ConsumeFailed(logger, exception.Error.Code, exception.Error.Reason);
                 continue;
             }
 
             if (record is null || record.IsPartitionEOF)
             {
+                scheduler.Dispatch();
                 continue;
             }
 
@@ -129,7 +135,13 @@ internal sealed class KafkaConsumerService(
             }
 
             scheduler.Schedule(partition.Track(record));
+            if (scheduler.Ready >= DispatchBatch)
+            {
+                scheduler.Dispatch();
+            }
         }
+
+        scheduler.Dispatch();
     }
 
     /// <summary>

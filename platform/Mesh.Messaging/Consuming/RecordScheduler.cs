@@ -25,6 +25,8 @@ internal sealed class RecordScheduler(
     // to nothing while nobody waits, which is almost always.
     private readonly ManualResetEventSlim _progress = new(initialState: false);
     private int _buffered;
+    // Touched only on the poll thread.
+    private readonly List<Lane> _ready = [];
 
     /// <summary>Records scheduled and not yet returned: what <c>Kafka:MaxBufferedRecords</c> bounds.</summary>
     public int Buffered => Volatile.Read(ref _buffered);
@@ -46,8 +48,26 @@ internal sealed class RecordScheduler(
             _lanes[key] = lane = new Lane(this, key, record);
         }
 
-        // The poll thread carries no ambient context worth flowing (KafkaConsumerService suppresses it).
-        ThreadPool.UnsafeQueueUserWorkItem(lane, preferLocal: false);
+        _ready.Add(lane);
+    }
+
+    /// <summary>Lanes made by <see cref="Schedule"/> and not yet handed to the thread pool.</summary>
+    public int Ready => _ready.Count;
+
+    /// <summary>
+    /// Hands the lanes made since the last call to the thread pool. The poll thread calls it once
+    /// the records already fetched are scheduled (or a batch is full), not per record: a worker
+    /// woken for the first lane finds the rest queued, instead of one wake-up per record.
+    /// </summary>
+    public void Dispatch()
+    {
+        foreach (var lane in _ready)
+        {
+            // The poll thread carries no ambient context worth flowing (KafkaConsumerService suppresses it).
+            ThreadPool.UnsafeQueueUserWorkItem(lane, preferLocal: false);
+        }
+
+        _ready.Clear();
     }
 
     /// <summary>Blocks the poll thread until some record was returned or the timeout passed.</summary>
@@ -57,6 +77,7 @@ internal sealed class RecordScheduler(
     /// </remarks>
     public void WaitForProgress(TimeSpan timeout)
     {
+        Dispatch();
         _progress.Wait(timeout);
         _progress.Reset();
     }
