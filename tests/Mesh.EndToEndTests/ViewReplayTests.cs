@@ -57,7 +57,9 @@ public sealed class ViewReplayTests(MeshFixture mesh)
         Assert.True(orders[^1].Generation > 0);
         foreach (var (buyer, before) in buyers.Zip(liveBefore))
         {
-            var (expected, cancelledAfterConfirmation) = OrdersFromTheLog(buyer.UserId);
+            // The last orders placed may not have their outcome in the log yet.
+            var (expected, cancelledAfterConfirmation) = await Eventually.ReadAsync(
+                () => Task.FromResult(OrdersFromTheLog(buyer.UserId)), log => log.Orders.All(o => o.Status != OrderStatus.Pending), Within);
             var rebuilt = await Eventually.ReadAsync(
                 () => SettledOrdersAsync(buyer), o => o.Count == expected.Count, Within);
             Assert.Equal(expected, rebuilt.Select(o => (o.OrderId, o.Status)).Order());

@@ -92,8 +92,10 @@ public sealed class LockManagerTests(RedisServerFixture redis) : IClassFixture<R
     public async Task TryAcquire_ReleasedWhileWaiting_WaiterGetsHigherToken()
     {
         var first = await Locks.TryAcquireAsync(Request("r", "a"), CancellationToken.None);
-        var waiting = Locks.TryAcquireAsync(Request("r", "b", wait: TimeSpan.FromSeconds(5)), CancellationToken.None);
-        await Task.Delay(200);
+        var waiting = Locks.TryAcquireAsync(Request("r", "b", wait: TimeSpan.FromSeconds(10)), CancellationToken.None);
+        // Released only once the waiter is queued, so that it is woken rather than finding the lock free.
+        await Poll.UntilAsync(
+            async () => await _raw.GetDatabase().ListLengthAsync(LockKeys.Queue("r")) == 1, TimeSpan.FromSeconds(5), "the waiter queued");
         Assert.False(waiting.IsCompleted);
 
         Assert.Equal(LockStatus.Success, await first!.ReleaseAsync(CancellationToken.None));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Confluent.Kafka;
 using Mesh.Contracts;
 using Mesh.Contracts.Events.V1;
@@ -55,8 +56,8 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task SecondMemberJoinsMidStream_PartitionsMoveAndNothingIsLost()
     {
-        // Handlers slow enough that the first member is still busy when the second one joins, and
-        // heartbeats frequent enough that the first member learns of the rebalance at once.
+        // Handlers slow enough that the first member is usually still busy when the second one joins,
+        // and heartbeats frequent enough that the first member learns of the rebalance at once.
         var settings = Settings(("Kafka:MaxConcurrency", "2"), ("Kafka:Consumer:heartbeat.interval.ms", "100"));
         var handled = new ConcurrentDictionary<(int Partition, long Offset), int>();
         var delivered = RawKafka.ProduceInOrder(_kafka.BootstrapServers, Stream());
@@ -66,9 +67,19 @@ public sealed class ConsumerHandoverTests(ITestOutputHelper output) : IAsyncLife
         await using var firstHost = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, first, output, settings: settings);
         await first.TakeAsync(Total / 4);
         await using var secondHost = await MessagingHost.StartAsync(_kafka.BootstrapServers, _group, second, output, settings: settings);
+        // A fast machine may finish the stream before the second member owns anything: records keep
+        // coming, a few at a time, until it handled one (or the wait below gives up).
+        var joined = Stopwatch.StartNew();
+        for (var batch = 0; second.Handled.Reader.Count == 0 && joined.Elapsed < MessagingHost.Wait; batch++)
+        {
+            delivered.AddRange(RawKafka.ProduceInOrder(_kafka.BootstrapServers,
+                Enumerable.Range(0, 10).Select(i => Orders.Placed($"late-{batch}-{i}"))));
+            await Task.Delay(250);
+        }
+
         await WaitUntilAllHandledAsync(handled, delivered);
 
-        output.WriteLine($"first host handled {first.Handled.Reader.Count + Total / 4}, second {second.Handled.Reader.Count}");
+        output.WriteLine($"first host handled {first.Handled.Reader.Count + Total / 4}, second {second.Handled.Reader.Count}, of {delivered.Count}");
         Assert.True(second.Handled.Reader.Count > 0, "The second member got no partition.");
         await AssertAllCommittedAsync(delivered);
     }

@@ -14,7 +14,7 @@ public sealed class GatewayQuotaTests(GatewayPair gateways) : IClassFixture<Gate
     {
         var session = await gateways.NewSessionAsync();
         var clients = new[] { new Auth.AuthClient(gateways.First.Channel), new Auth.AuthClient(gateways.Second.Channel) };
-        long admitted = 0, rejected = 0, unavailable = 0, lastStartTicks = 0;
+        long admitted = 0, rejected = 0, unavailable = 0;
         var duration = TimeSpan.FromSeconds(10);
         var clock = Stopwatch.StartNew();
 
@@ -23,7 +23,6 @@ public sealed class GatewayQuotaTests(GatewayPair gateways) : IClassFixture<Gate
             var client = clients[caller % 2];
             while (clock.Elapsed < duration)
             {
-                InterlockedMax(ref lastStartTicks, clock.Elapsed.Ticks);
                 try
                 {
                     await client.ListSessionsAsync(new ListSessionsRequest(), session, DateTime.UtcNow.AddSeconds(10));
@@ -41,29 +40,33 @@ public sealed class GatewayQuotaTests(GatewayPair gateways) : IClassFixture<Gate
         })));
         var elapsed = clock.Elapsed;
 
-        // Upper bound over the whole run; the lower one over the time calls were still being
-        // started, since tokens that refill while the last calls are in flight have no taker.
-        var bound = GatewayPair.Capacity + (GatewayPair.RefillPerSecond * elapsed.TotalSeconds);
-        var reachable = GatewayPair.Capacity + (GatewayPair.RefillPerSecond * TimeSpan.FromTicks(lastStartTicks).TotalSeconds);
-        var report = $"admitted {admitted}, bound {bound:0.0} over {elapsed.TotalSeconds:0.00} s, {reachable:0.0} while calls started, rejected {rejected}, unavailable {unavailable}";
-        Assert.True(admitted <= bound, report);
-        Assert.True(admitted >= 0.95 * reachable, report);
-        Assert.True(rejected > admitted, report);
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        var current = Interlocked.Read(ref target);
-        while (value > current)
+        // Tokens that refilled while no caller could take them (a stall near the end) are still in
+        // the bucket, not lost: once any refusal cached by the gateways has lapsed, one caller takes
+        // them until refused. Only what the other gateway leased and nobody used is lost.
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        long drained = 0;
+        for (var i = 0; i < 2 * GatewayPair.Capacity; i++)
         {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
+            try
             {
-                return;
+                await clients[0].ListSessionsAsync(new ListSessionsRequest(), session, DateTime.UtcNow.AddSeconds(10));
+                drained++;
             }
-
-            current = seen;
+            catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+            {
+                break;
+            }
         }
+
+        var drainedBy = clock.Elapsed;
+        var bound = GatewayPair.Capacity + (GatewayPair.RefillPerSecond * elapsed.TotalSeconds);
+        var reachable = GatewayPair.Capacity + (GatewayPair.RefillPerSecond * drainedBy.TotalSeconds);
+        var report = $"admitted {admitted}, bound {bound:0.0} over {elapsed.TotalSeconds:0.00} s, then {drained} more taken by {drainedBy.TotalSeconds:0.00} s " +
+            $"(bucket {reachable:0.0} by then), rejected {rejected}, unavailable {unavailable}";
+        Assert.True(admitted <= bound, report);
+        Assert.True(admitted + drained <= reachable, report);
+        Assert.True(admitted + drained >= 0.95 * reachable, report);
+        Assert.True(rejected > admitted, report);
     }
 
     [Fact]

@@ -139,7 +139,9 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_EmptyBucketWithDenyCache_RefusesWithoutRedis()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(2, 5));
+        // A token every two seconds: the third call is refused and the cached refusal outlives the
+        // twenty calls after it even if the machine stalls meanwhile.
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(2, 0.5));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
         await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
