@@ -47,7 +47,7 @@ internal sealed class PartitionTracker(TopicPartition partition)
         long next = -1;
         while (_inOffsetOrder.TryPeek(out var oldest) && oldest.IsFinished)
         {
-            next = _inOffsetOrder.Dequeue().Record.Offset.Value + 1;
+            next = _inOffsetOrder.Dequeue().Offset + 1;
         }
 
         return next < 0 ? null : new Offset(next);
