@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mesh.Bench.Infrastructure;
 using Mesh.Bench.Locks;
 using Mesh.Contracts.Events.V1;
 using Mesh.Messaging;
@@ -41,13 +42,13 @@ public sealed class ConsumeBenchmark(BenchBroker broker, int records)
         var host = LibraryHost.Build(broker.Bootstrap, NextGroup("library"), services => services.AddSingleton(probe));
         try
         {
-            var (cpu, allocated) = (Environment.CpuUsage.TotalTime, GC.GetTotalAllocatedBytes());
+            var (cpu, threads, allocated) = (Environment.CpuUsage.TotalTime, ThreadCpu.Now(), GC.GetTotalAllocatedBytes());
             var start = Stopwatch.GetTimestamp();
             await host.StartAsync(cancellationToken);
             await probe.Reached.WaitAsync(Within, cancellationToken);
             return new ConsumeMeasured(
                 new Measured(records, Stopwatch.GetElapsedTime(start, probe.TargetReachedAt)), Stopwatch.GetElapsedTime(start, probe.FirstHandledAt),
-                Environment.CpuUsage.TotalTime - cpu, GC.GetTotalAllocatedBytes() - allocated);
+                Environment.CpuUsage.TotalTime - cpu, ThreadCpu.Now().Since(threads), GC.GetTotalAllocatedBytes() - allocated);
         }
         finally
         {
@@ -62,7 +63,7 @@ public sealed class ConsumeBenchmark(BenchBroker broker, int records)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Within);
-            var (cpu, allocated) = (Environment.CpuUsage.TotalTime, GC.GetTotalAllocatedBytes());
+            var (cpu, threads, allocated) = (Environment.CpuUsage.TotalTime, ThreadCpu.Now(), GC.GetTotalAllocatedBytes());
             var start = Stopwatch.GetTimestamp();
             using var consumer = RawClients.Consumer(broker.Bootstrap, group);
             consumer.Subscribe(BenchEvents.Contract.Topic);
@@ -85,9 +86,9 @@ public sealed class ConsumeBenchmark(BenchBroker broker, int records)
             }
 
             var elapsed = Stopwatch.GetElapsedTime(start);
-            var (used, bytes) = (Environment.CpuUsage.TotalTime - cpu, GC.GetTotalAllocatedBytes() - allocated);
+            var (used, byThread, bytes) = (Environment.CpuUsage.TotalTime - cpu, ThreadCpu.Now().Since(threads), GC.GetTotalAllocatedBytes() - allocated);
             consumer.Close();
-            return new ConsumeMeasured(new Measured(records, elapsed), Stopwatch.GetElapsedTime(start, first), used, bytes);
+            return new ConsumeMeasured(new Measured(records, elapsed), Stopwatch.GetElapsedTime(start, first), used, byThread, bytes);
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -97,10 +98,11 @@ public sealed class ConsumeBenchmark(BenchBroker broker, int records)
 /// <summary>
 /// One consume phase: the whole of it (what the floor judges), the part before the first record
 /// was handled (the group join and the first fetch), so that the steady part can be told apart,
-/// and the CPU time the process used and the bytes it allocated meanwhile (every thread: the
-/// in-process broker's too).
+/// and the CPU time the process used (in all, and by kind of thread) and the bytes it allocated
+/// meanwhile (every thread: the in-process broker's too).
 /// </summary>
-public readonly record struct ConsumeMeasured(Measured Whole, TimeSpan ToFirst, TimeSpan Cpu, long Allocated)
+public readonly record struct ConsumeMeasured(
+    Measured Whole, TimeSpan ToFirst, TimeSpan Cpu, IReadOnlyDictionary<string, TimeSpan> CpuByThread, long Allocated)
 {
     /// <summary>The records after the first and the time they took.</summary>
     public Measured AfterFirst => new(Whole.Operations - 1, Whole.Elapsed - ToFirst);
@@ -110,6 +112,9 @@ public readonly record struct ConsumeMeasured(Measured Whole, TimeSpan ToFirst, 
     /// what else the machine runs, so it tells the library's cost apart from the host's noise.
     /// </summary>
     public double CpuMicrosecondsPerRecord => Cpu.TotalMicroseconds / Whole.Operations;
+
+    /// <summary>The CPU time of one group of threads (<see cref="ThreadCpu.Groups"/>) per record, in microseconds.</summary>
+    public double CpuMicrosecondsPerRecordOn(string threads) => CpuByThread[threads].TotalMicroseconds / Whole.Operations;
 
     /// <summary>Managed bytes allocated per record (what the garbage collector's share of the CPU follows).</summary>
     public double BytesPerRecord => (double)Allocated / Whole.Operations;

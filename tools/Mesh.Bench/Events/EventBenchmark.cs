@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mesh.Bench.Infrastructure;
 using Mesh.Bench.Locks;
 using Mesh.DevBroker;
 using Spectre.Console;
@@ -116,6 +117,9 @@ public static class EventBenchmark
         var libraryCpu = Median(r.LibraryConsume.Select(p => p.CpuMicrosecondsPerRecord));
         table.AddRow($"process CPU per record, raw / library, {consumeRounds} (not judged)",
             $"{rawCpu:N2} µs / {libraryCpu:N2} µs (library {libraryCpu / rawCpu:P0} of raw)");
+        // Where the library's extra CPU goes: its handlers run on the thread pool, the raw loop's on its poll thread.
+        table.AddRow($"CPU per record by thread, raw / library, {consumeRounds} (not judged)", string.Join(", ", ThreadCpu.Groups.Select(group =>
+            $"{group} {Median(r.RawConsume.Select(p => p.CpuMicrosecondsPerRecordOn(group))):N2} / {Median(r.LibraryConsume.Select(p => p.CpuMicrosecondsPerRecordOn(group))):N2} µs")));
         table.AddRow($"managed bytes allocated per record, raw / library, {consumeRounds} (not judged)",
             $"{Median(r.RawConsume.Select(p => p.BytesPerRecord)):N0} B / {Median(r.LibraryConsume.Select(p => p.BytesPerRecord)):N0} B");
         return table;
