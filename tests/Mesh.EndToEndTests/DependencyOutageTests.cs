@@ -71,6 +71,7 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
             var failed = trigger.Arm();
             Assert.True(await Task.WhenAny(failed, Task.Delay(TimeSpan.FromSeconds(20))) == failed,
                 $"No order was accepted within 20 s to start outage {outages}.\n" + mesh.Logs());
+            await failed;
             if (acceptedBefore < 0)
             {
                 acceptedBefore = accepted.Count;
@@ -143,8 +144,15 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
         {
             if (Interlocked.Exchange(ref _armed, null) is { } armed)
             {
-                fail();
-                armed.SetResult();
+                try
+                {
+                    fail();
+                    armed.SetResult();
+                }
+                catch (Exception exception)
+                {
+                    armed.SetException(exception); // The test's wait rethrows it.
+                }
             }
         }
     }
