@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Mesh.Bench.Infrastructure;
 
 /// <summary>
@@ -12,9 +10,9 @@ public sealed class ThreadCpu
     /// <summary>Groups in the order they are printed.</summary>
     public static readonly IReadOnlyList<string> Groups = ["poll thread", "thread pool", "librdkafka", "GC", "JIT", "other"];
 
-    private readonly FrozenDictionary<int, (string Group, long Nanoseconds)> _threads;
+    private readonly Dictionary<int, (string Group, long Nanoseconds)> _threads;
 
-    private ThreadCpu(Dictionary<int, (string, long)> threads) => _threads = threads.ToFrozenDictionary();
+    private ThreadCpu(Dictionary<int, (string, long)> threads) => _threads = threads;
 
     public static ThreadCpu Now()
     {
