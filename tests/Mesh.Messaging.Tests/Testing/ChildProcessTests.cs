@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mesh.Testing;
 
 namespace Mesh.Messaging.Tests.Testing;
@@ -33,18 +34,31 @@ public sealed class ChildProcessTests
     [Fact]
     public async Task PauseThenResume_PrintsNothingWhilePausedThenGoesOn()
     {
-        await using var process = Shell("echo start; while true; do echo tick; sleep 0.05; done");
+        // Each line carries the moment the shell wrote it (bash's clock: no process is forked per
+        // line), so a line written before the pause but read late on a loaded machine is not taken
+        // for one written during it.
+        await using var process = ChildProcess.Start(
+            "bash", "bash", ["-c", "echo start; while true; do echo \"tick $EPOCHREALTIME\"; sleep 0.05; done"],
+            Path.GetTempPath(), new Dictionary<string, string> { ["LC_ALL"] = "C" });
         await process.WaitForLineAsync("start", Within);
 
         process.Pause();
-        await Task.Delay(1000); // a line already on its way may still arrive, late on a loaded machine
-        var paused = process.PrintedAsync("tick");
-        var printedWhilePaused = await Task.WhenAny(paused, Task.Delay(500)) == paused;
+        var pausedAt = DateTimeOffset.UtcNow;
+        await Task.Delay(1000);
+        var resumedAt = DateTimeOffset.UtcNow;
         process.Resume();
+        await Poll.UntilAsync(() => Ticks(process.Output).Any(tick => tick > resumedAt), Within, () => $"no tick after the resume:\n{process.Output}");
 
-        Assert.False(printedWhilePaused);
-        await paused.WaitAsync(Within);
+        // A line whose clock was read just as the signal landed may carry a moment after Pause returned.
+        var whilePaused = Ticks(process.Output).Where(tick => tick > pausedAt.AddMilliseconds(100) && tick < resumedAt).ToList();
+        Assert.True(whilePaused.Count == 0, $"{whilePaused.Count} lines written while paused:\n{process.Output}");
+        Assert.Contains(Ticks(process.Output), tick => tick < pausedAt);
     }
+
+    private static IEnumerable<DateTimeOffset> Ticks(string output) =>
+        output.Split('\n')
+            .Where(line => line.StartsWith("tick ", StringComparison.Ordinal))
+            .Select(line => DateTimeOffset.UnixEpoch.AddTicks((long)(decimal.Parse(line["tick ".Length..], CultureInfo.InvariantCulture) * TimeSpan.TicksPerSecond)));
 
     [Fact]
     public async Task Kill_Running_ExitsAtOnce()
