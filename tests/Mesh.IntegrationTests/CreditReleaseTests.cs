@@ -117,18 +117,20 @@ public sealed class CreditReleaseTests(RedisServerFixture redis, KafkaBrokerFixt
         await using var services = UsersServiceHost.Build(Redis, kafka.BootstrapServers, new Dictionary<string, string?>
         {
             ["Users:DefaultCreditLimitCents"] = "100000",
-            ["Events:RedeliveryHorizon"] = "00:00:01",
+            ["Events:RedeliveryHorizon"] = "00:00:03",
             ["Events:ClockSkewAllowance"] = "00:00:00",
-            ["Events:DecisionRetention"] = "00:00:02",
+            ["Events:DecisionRetention"] = "00:00:03",
         });
         var user = await RegisterAsync(services);
-        var placed = Placed(user);
         var handler = services.GetRequiredService<CreditReservationHandler>();
-        await handler.HandleAsync(placed, Metadata, CancellationToken.None);
         var store = services.GetRequiredService<CreditStore>();
+        // The first delivery must be judged within the horizon of the event's time: 3 s for a cold handler.
+        var placed = Placed(user);
+        await handler.HandleAsync(placed, Metadata, CancellationToken.None);
         Assert.Equal(OrderCents, await store.ReservedAsync(user));
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // Past the retention of the decision and the horizon of the event.
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
         Assert.Equal(OrderCredit.None, await store.FindAsync(user, placed.OrderId));
         await handler.HandleAsync(placed, Metadata, CancellationToken.None);
 

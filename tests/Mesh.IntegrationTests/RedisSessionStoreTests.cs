@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mesh.Gateway.Sessions;
 using Mesh.Testing;
 using Microsoft.Extensions.Options;
@@ -76,20 +77,37 @@ public sealed class RedisSessionStoreTests(RedisServerFixture redis) : RedisTest
     [Fact]
     public async Task Authenticate_PastMaxLifetime_ExpiresDespiteUse()
     {
-        // Idle 2 s, at most 4 s: used every second, it never idles out; the last check comes 1.5 s
-        // after the last use (not idle) and past 4 s (too old). Each wait leaves a second of slack.
-        var store = Store(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4));
+        // Idle 4 s, at most 6 s: used every second until a second before the 6 s (timed from
+        // before the session was made, so never later than its age), it never idles out; the last
+        // check comes half a second past 6 s, within the idle timeout of the last use. A stall
+        // between uses has three seconds of slack; one that makes a use late just ends the uses.
+        var idle = TimeSpan.FromSeconds(4);
+        var max = TimeSpan.FromSeconds(6);
+        var store = Store(idle, max);
+        var clock = Stopwatch.StartNew();
         var grant = await store.CreateAsync("usr_1", "", CancellationToken.None);
 
-        for (var i = 0; i < 3; i++)
+        var uses = 0;
+        while (true)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
+            if (clock.Elapsed > max - TimeSpan.FromSeconds(1))
+            {
+                break;
+            }
+
             Assert.Equal("usr_1", (await store.AuthenticateAsync(grant.Token, CancellationToken.None))?.UserId);
+            uses++;
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var pastMax = max + TimeSpan.FromSeconds(0.5) - clock.Elapsed;
+        if (pastMax > TimeSpan.Zero)
+        {
+            await Task.Delay(pastMax);
+        }
 
         Assert.Null(await store.AuthenticateAsync(grant.Token, CancellationToken.None));
+        Assert.True(uses >= 1, "no use before the maximum lifetime");
     }
 
     [Fact]

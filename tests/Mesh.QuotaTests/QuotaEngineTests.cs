@@ -35,8 +35,8 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_AfterRetryDelay_AllowsAgain()
     {
-        // One token a second: the third call stays refused even if the machine stalls between calls.
-        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(2, 1));
+        // A token every four seconds: the third call stays refused even if the machine stalls between calls.
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(2, 0.25));
         await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
         var empty = await harness.DecideAsync("t", Alice);
@@ -139,9 +139,9 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_EmptyBucketWithDenyCache_RefusesWithoutRedis()
     {
-        // A token every two seconds: the third call is refused and the cached refusal outlives the
+        // A token every four seconds: the third call is refused and the cached refusal outlives the
         // twenty calls after it even if the machine stalls meanwhile.
-        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(2, 0.5));
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(2, 0.25));
         using var meter = new MeterRecorder(QuotaMetrics.MeterName, harness.Get<System.Diagnostics.Metrics.IMeterFactory>());
         await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
@@ -243,7 +243,8 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_ScriptCacheFlushed_ReloadsScriptAndDecides()
     {
-        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(5, 1));
+        // Next to no refill: the reload in between may take a while without changing what is left.
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(5, 0.001));
         await harness.DecideAsync("t", Alice);
         await harness.Redis.GetDatabase().ExecuteAsync("SCRIPT", "FLUSH");
 
@@ -256,16 +257,16 @@ public sealed class QuotaEngineTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Decide_ChargedBucket_ExpiresWhenFullAgain()
     {
-        // Two tokens short at half a token a second: full again, and gone, 4 s after the second
-        // charge. The range leaves a second for the calls in between on a loaded machine.
-        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(10, 0.5));
+        // Two tokens short at a token every 20 s: full again, and gone, 40 s after the second
+        // charge. The range leaves 3 s for the calls in between on a loaded machine.
+        await using var harness = EngineHarness.Create(redis.ConnectionString, QuotaSection(10, 0.05));
 
         var verdict = await harness.DecideAsync("t", Alice);
         await harness.DecideAsync("t", Alice);
         var ttl = await harness.Redis.GetDatabase().KeyTimeToLiveAsync(verdict.Charges[0].Key);
 
         Assert.NotNull(ttl);
-        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4));
+        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(37), TimeSpan.FromSeconds(40));
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class ChildProcessTests
     public async Task WaitForLineAsync_NeverPrinted_TimeoutWithTheOutput()
     {
         await using var process = Shell("echo 'something else'; sleep 30");
+        await process.WaitForLineAsync("something", Within); // printed and read before the short wait starts
 
         var timeout = await Assert.ThrowsAsync<TimeoutException>(() => process.WaitForLineAsync("ready", TimeSpan.FromMilliseconds(500)));
 
