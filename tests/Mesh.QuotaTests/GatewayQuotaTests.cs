@@ -21,9 +21,9 @@ public sealed class GatewayQuotaTests(GatewayPair gateways) : IClassFixture<Gate
         var clock = Stopwatch.StartNew();
 
         // The bucket is made full by the first call that reaches it, which a loaded gateway may
-        // answer seconds after the callers start: the tokens of those seconds never
-        // existed. The lower bound counts from the first answer (the bucket existed by then); the
-        // upper bound from the start, which only loosens it.
+        // answer seconds after the callers start: the tokens of those seconds never existed. The
+        // lower bound counts from the first answer (the bucket existed by then), the upper bound
+        // from the start, which only loosens it.
         void Answered() => Interlocked.CompareExchange(ref firstAnswerTicks, clock.Elapsed.Ticks, long.MaxValue);
 
         await Task.WhenAll(Enumerable.Range(0, 64).Select(caller => Task.Run(async () =>
