@@ -121,10 +121,10 @@ public sealed class LockManagerTests(RedisServerFixture redis) : IClassFixture<R
     [Fact]
     public async Task Handle_AutoExtend_HeldPastItsExpiry()
     {
-        // Renewals come every third of the expiry; three seconds leave two of room for a stalled machine.
-        await using var held = await Locks.TryAcquireAsync(Request("r", "a", expiry: TimeSpan.FromSeconds(3)), CancellationToken.None);
+        // Renewals come every third of the expiry; six seconds leave four of room for a stalled machine.
+        await using var held = await Locks.TryAcquireAsync(Request("r", "a", expiry: TimeSpan.FromSeconds(6)), CancellationToken.None);
 
-        await Task.Delay(TimeSpan.FromSeconds(7.5));
+        await Task.Delay(TimeSpan.FromSeconds(15));
         var other = await Locks.TryAcquireAsync(Request("r", "b", wait: TimeSpan.Zero), CancellationToken.None);
 
         Assert.Null(other);
