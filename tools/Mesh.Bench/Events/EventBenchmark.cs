@@ -58,15 +58,19 @@ public static class EventBenchmark
             var consume = new ConsumeBenchmark(broker, settings.ConsumeRecords);
             await phases.RunAsync($"consume: pre-fill {settings.ConsumeRecords:N0} records", TimeSpan.FromSeconds(2),
                 async () => { await consume.PrefillAsync(cancellationToken); return true; }, _ => "done");
+            Task<ConsumeMeasured> Raw(string of, string phase = "") =>
+                phases.RunAsync($"consume {phase}raw {of}", TimeSpan.FromSeconds(2), () => consume.RawAsync(cancellationToken), Describe);
+            Task<ConsumeMeasured> Library(string of, string phase = "") =>
+                phases.RunAsync($"consume {phase}library {of}", TimeSpan.FromSeconds(5), () => consume.LibraryAsync(cancellationToken), Describe);
+
             // Unmeasured pairs first: both per-record paths reach their optimised tier before any
             // round counts, as in a service that has been running. Each round still builds a new
             // client or host, so both pay their start-up inside the round, and the host's start-up
             // code, run once a round, goes on tiering up (the JIT row).
             for (var round = 1; round <= ConsumeWarmUpRounds; round++)
             {
-                var of = $"{round}/{ConsumeWarmUpRounds}";
-                await phases.RunAsync($"consume warm-up raw {of}", TimeSpan.FromSeconds(2), () => consume.RawAsync(cancellationToken), Describe);
-                await phases.RunAsync($"consume warm-up library {of}", TimeSpan.FromSeconds(5), () => consume.LibraryAsync(cancellationToken), Describe);
+                await Raw($"{round}/{ConsumeWarmUpRounds}", "warm-up ");
+                await Library($"{round}/{ConsumeWarmUpRounds}", "warm-up ");
             }
 
             var rawConsume = new List<ConsumeMeasured>();
@@ -74,19 +78,17 @@ public static class EventBenchmark
             for (var round = 1; round <= settings.ConsumeRounds; round++)
             {
                 var of = $"{round}/{settings.ConsumeRounds}";
-                Task<ConsumeMeasured> Raw() => phases.RunAsync($"consume raw {of}", TimeSpan.FromSeconds(2), () => consume.RawAsync(cancellationToken), Describe);
-                Task<ConsumeMeasured> Library() => phases.RunAsync($"consume library {of}", TimeSpan.FromSeconds(5), () => consume.LibraryAsync(cancellationToken), Describe);
                 // Each side goes first in every other round, so that neither always inherits the
                 // other's leftovers (a heap to collect, librdkafka threads winding down).
                 if (round % 2 == 1)
                 {
-                    rawConsume.Add(await Raw());
-                    libraryConsume.Add(await Library());
+                    rawConsume.Add(await Raw(of));
+                    libraryConsume.Add(await Library(of));
                 }
                 else
                 {
-                    libraryConsume.Add(await Library());
-                    rawConsume.Add(await Raw());
+                    libraryConsume.Add(await Library(of));
+                    rawConsume.Add(await Raw(of));
                 }
             }
 
