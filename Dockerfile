@@ -50,6 +50,9 @@ ENV Urls=http://+:${PORT} \
     Kestrel__EndpointDefaults__Protocols=Http2 \
     ASPNETCORE_HTTP_PORTS= \
     MESH_HEALTH_URL=http://127.0.0.1:${PORT}
+# A 16 MiB gen-0 budget (hexadecimal bytes) instead of the server GC's small dynamic one: the
+# runtime reads it from the environment only. Why, and what it costs: tools/Mesh.AppHost/RuntimeSettings.cs.
+ENV DOTNET_GCgen0size=0x1000000
 EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD dotnet /opt/mesh/probe/Mesh.Cli.dll health "$MESH_HEALTH_URL" >/dev/null || exit 1

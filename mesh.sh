@@ -185,7 +185,10 @@ cmd_bench() {
   for project in "$BENCH_PROJECT" "${components[@]}"; do
     dotnet build "$project" --configuration "$BENCH_CONFIGURATION" --nologo --verbosity quiet
   done
-  log "bench $1 ($(nproc) cores; numbers from one run are comparable with each other only)"
+  # The components' runtime settings (tools/Mesh.AppHost/RuntimeSettings.cs), for the bench process
+  # and every component it starts; DOTNET_GCgen0size=0 measures under the runtime's default instead.
+  export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x1000000}"
+  log "bench $1 ($(nproc) cores, DOTNET_GCgen0size=$DOTNET_GCgen0size; numbers from one run are comparable with each other only)"
   # exec: Ctrl-C reaches the bench itself, which stops its redis-server and what else it started.
   exec dotnet "$(dll "$BENCH_PROJECT" "$BENCH_CONFIGURATION")" "$@"
 }

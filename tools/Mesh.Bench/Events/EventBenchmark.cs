@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime;
 using Mesh.Bench.Infrastructure;
 using Mesh.Bench.Locks;
 using Mesh.DevBroker;
@@ -28,6 +29,10 @@ public static class EventBenchmark
     {
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"dev broker: librdkafka {MockKafkaCluster.LibrdkafkaVersion} mock cluster in this process, 1 broker, {BenchEvents.Contract.Partitions} partitions; OrderPlaced payload {BenchEvents.PayloadSize} bytes")));
+        // Both sides of every comparison share this process and so its GC; ./mesh.sh bench gives it the components' settings.
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"runtime: {(GCSettings.IsServerGC ? "server" : "workstation")} GC, gen-0 budget " +
+            (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is { Length: > 0 } budget ? $"DOTNET_GCgen0size={budget}" : "the runtime's default")));
         var inFlight = settings.InFlight;
         var result = await PhaseRunner.ShowAsync(async phases =>
         {

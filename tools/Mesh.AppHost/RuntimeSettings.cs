@@ -1,0 +1,21 @@
+namespace Mesh.AppHost;
+
+/// <summary>
+/// The .NET runtime settings every Mesh component runs with, here as in its container image (the
+/// Dockerfile's ENV) and under <c>./mesh.sh bench</c>; tests/Mesh.DeploymentTests checks that the
+/// three agree.
+/// </summary>
+internal static class RuntimeSettings
+{
+    public const string Gen0BudgetVariable = "DOTNET_GCgen0size";
+
+    /// <summary>
+    /// A 16 MiB gen-0 budget (hexadecimal bytes, as the runtime reads it) instead of the server GC's
+    /// small dynamic one. A consumer holds the records it has fetched and not yet finished, so each
+    /// gen-0 collection promotes some, and the next allocations land on memory that must be mapped
+    /// and zeroed again: with the default budget that zeroing was a quarter of the consumer's CPU.
+    /// Fewer, larger gen-0 collections cost about 16 MiB of heap per GC heap. See docs/BENCHMARKS.md
+    /// (Events, run V). The runtime reads it from the environment only (it has no runtimeconfig name).
+    /// </summary>
+    public const string Gen0Budget = "0x1000000";
+}
