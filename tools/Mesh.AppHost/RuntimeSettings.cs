@@ -14,8 +14,9 @@ internal static class RuntimeSettings
     /// small dynamic one. A consumer holds the records it has fetched and not yet finished, so each
     /// gen-0 collection promotes some, and the next allocations land on memory that must be mapped
     /// and zeroed again: with the default budget that zeroing was a quarter of the consumer's CPU.
-    /// Fewer, larger gen-0 collections cost about 16 MiB of heap per GC heap. See docs/BENCHMARKS.md
-    /// (Events, run V). The runtime reads it from the environment only (it has no runtimeconfig name).
+    /// Fewer, larger gen-0 collections cost memory: up to 16 MiB more heap per GC heap (the sidecar
+    /// measured 20-40 MB more). See docs/BENCHMARKS.md (Events, run V). The runtime reads it from the
+    /// environment only (it has no runtimeconfig name).
     /// </summary>
     public const string Gen0Budget = "0x1000000";
 }
