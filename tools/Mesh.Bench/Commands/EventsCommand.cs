@@ -21,7 +21,7 @@ public static class EventsCommand
         // more rounds than the publish phases, at about a second per pair.
         var consumeRounds = new Option<int>("--consume-rounds")
         {
-            Description = "Paired consume rounds (each reads the pre-filled records once per side, after 3 unmeasured pairs); the median ratio is reported. Single rounds swing by 20-30 points on a shared machine, so fewer rounds give a noisier median.",
+            Description = "Paired consume rounds (each reads the pre-filled records once per side, after 30 unmeasured pairs); the median ratio is reported. Single rounds swing by 20-30 points on a shared machine, so fewer rounds give a noisier median.",
             DefaultValueFactory = _ => 15,
         };
         foreach (var option in new[] { seconds, rounds, latencySeconds, consumeRounds })

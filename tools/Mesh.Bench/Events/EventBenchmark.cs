@@ -23,7 +23,12 @@ public static class EventBenchmark
     public const double ConsumeFloor = 0.95;
 
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
-    private const int ConsumeWarmUpRounds = 3;
+    // The runtime moves a method to its optimised tier after 30 calls (tiered compilation's call
+    // count), and each round starts a client or host once: only after 30 rounds has their start-up
+    // code stopped compiling. With 3 the library's host start-up kept the JIT busy through the
+    // measured rounds (0.5 µs per record) and the ratio rose round after round (docs/BENCHMARKS.md,
+    // Events, run AA).
+    private const int ConsumeWarmUpRounds = 30;
 
     public static async Task<int> RunAsync(EventBenchmarkSettings settings, CancellationToken cancellationToken)
     {
@@ -68,10 +73,9 @@ public static class EventBenchmark
             Task<ConsumeMeasured> Library(string of, string phase = "") =>
                 phases.RunAsync($"consume {phase}library {of}", TimeSpan.FromSeconds(5), () => consume.LibraryAsync(cancellationToken), Describe);
 
-            // Unmeasured pairs first: both per-record paths reach their optimised tier before any
-            // round counts, as in a service that has been running. Each round still builds a new
-            // client or host, so both pay their start-up inside the round, and the host's start-up
-            // code, run once a round, goes on tiering up (the JIT row).
+            // Unmeasured pairs first, until both sides' code, the per-record paths and the start-up
+            // each round repeats, is at the tier a running service has (the JIT row then near 0).
+            // Each round still builds a new client or host, so both pay their start-up inside it.
             for (var round = 1; round <= ConsumeWarmUpRounds; round++)
             {
                 await Raw($"{round}/{ConsumeWarmUpRounds}", "warm-up ");
