@@ -126,7 +126,7 @@ internal sealed class MeshTopology(IDistributedApplicationBuilder builder, Local
             })
             // `Urls` (not ASPNETCORE_URLS): appsettings.json sets it, and unprefixed variables come after it.
             .WithEnvironment("Urls", url)
-            .WithEnvironment(RuntimeSettings.Gen0BudgetVariable, RuntimeSettings.Gen0Budget)
+            .WithEnvironment(RuntimeSettings.Gen0BudgetVariable, RuntimeSettings.Gen0BudgetForComponents())
             .WithEnvironment("Redis__Configuration", mesh.RedisAddress)
             .WithEnvironment(context =>
             {

@@ -19,4 +19,8 @@ internal static class RuntimeSettings
     /// environment only (it has no runtimeconfig name).
     /// </summary>
     public const string Gen0Budget = "0x1000000";
+
+    /// <summary>The budget the components get: the AppHost's own <c>DOTNET_GCgen0size</c> when set (0 is the runtime's default), else <see cref="Gen0Budget"/>.</summary>
+    public static string Gen0BudgetForComponents() =>
+        Environment.GetEnvironmentVariable(Gen0BudgetVariable) is { Length: > 0 } chosen ? chosen : Gen0Budget;
 }
