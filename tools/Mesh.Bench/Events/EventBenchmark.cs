@@ -30,6 +30,14 @@ public static class EventBenchmark
     // Events, run AA).
     private const int ConsumeWarmUpRounds = 30;
 
+    // A pause before every consume phase, so that the client the previous phase closed has wound
+    // down (the broker's side of its group, the thread pool's spinning workers, background JIT)
+    // before the next one starts: without it each side ran faster after its own kind, so which
+    // side went first moved the round's ratio (docs/BENCHMARKS.md, Events, run AD). No forced
+    // collection: it made every phase fault its memory in afresh, a cost alike on both sides
+    // that pulls the ratio towards 100 %.
+    private static readonly TimeSpan ConsumeSettle = TimeSpan.FromMilliseconds(250);
+
     public static async Task<int> RunAsync(EventBenchmarkSettings settings, CancellationToken cancellationToken)
     {
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
@@ -69,9 +77,17 @@ public static class EventBenchmark
             await phases.RunAsync($"consume: pre-fill {settings.ConsumeRecords:N0} records", TimeSpan.FromSeconds(2),
                 async () => { await consume.PrefillAsync(cancellationToken); return true; }, _ => "done");
             Task<ConsumeMeasured> Raw(string of, string phase = "") =>
-                phases.RunAsync($"consume {phase}raw {of}", TimeSpan.FromSeconds(2), () => consume.RawAsync(cancellationToken), Describe);
+                phases.RunAsync($"consume {phase}raw {of}", TimeSpan.FromSeconds(2), async () =>
+                {
+                    await SettleAsync(cancellationToken);
+                    return await consume.RawAsync(cancellationToken);
+                }, Describe);
             Task<ConsumeMeasured> Library(string of, string phase = "") =>
-                phases.RunAsync($"consume {phase}library {of}", TimeSpan.FromSeconds(5), () => consume.LibraryAsync(cancellationToken), Describe);
+                phases.RunAsync($"consume {phase}library {of}", TimeSpan.FromSeconds(5), async () =>
+                {
+                    await SettleAsync(cancellationToken);
+                    return await consume.LibraryAsync(cancellationToken);
+                }, Describe);
 
             // Unmeasured pairs first, until both sides' code, the per-record paths and the start-up
             // each round repeats, is at the tier a running service has (the JIT row then near 0).
@@ -140,6 +156,10 @@ public static class EventBenchmark
         table.AddRow($"consume {settings.ConsumeRecords:N0} records, library with a no-op handler, {consumeRounds}", $"{Median(Whole(r.LibraryConsume)):N0} events/s");
         table.AddRow($"ratio library / raw consume, {consumeRounds} paired rounds (floor {ConsumeFloor:P0})",
             $"{consumeRatio:P1} ({Ratios(Whole(r.LibraryConsume), Whole(r.RawConsume))})");
+        // Not judged: whether going first or second still favours a side (odd rounds run raw first).
+        table.AddRow($"ratio library / raw, rounds raw ran first / rounds the library ran first, medians (not judged)",
+            $"{MedianRatio(Whole(Rounds(r.LibraryConsume, rawFirst: true)), Whole(Rounds(r.RawConsume, rawFirst: true))):P1} / " +
+            $"{MedianRatio(Whole(Rounds(r.LibraryConsume, rawFirst: false)), Whole(Rounds(r.RawConsume, rawFirst: false))):P1}");
         // Not judged: what the rounds' spread is made of. Before the first record both sides join the
         // group and wait for the first fetch; after it they read what librdkafka prefetched.
         table.AddRow($"time to the first record (group join, first fetch), raw / library, {consumeRounds}",
@@ -160,12 +180,18 @@ public static class EventBenchmark
         return table;
     }
 
+    private static Task SettleAsync(CancellationToken cancellationToken) => Task.Delay(ConsumeSettle, cancellationToken);
+
     private static string Rate(Measured measured) => $"{measured.PerSecond:N0}/s";
 
     private static string Describe(ConsumeMeasured measured) =>
         $"{measured.Whole.PerSecond:N0}/s, first record after {measured.ToFirst.TotalMilliseconds:N0} ms, {measured.CpuMicrosecondsPerRecord:N2} µs CPU and {measured.BytesPerRecord:N0} B allocated per record";
 
     private static List<Measured> Whole(IEnumerable<ConsumeMeasured> phases) => [.. phases.Select(p => p.Whole)];
+
+    // Round n is at index n - 1, and odd rounds ran raw first.
+    private static IEnumerable<ConsumeMeasured> Rounds(IEnumerable<ConsumeMeasured> phases, bool rawFirst) =>
+        phases.Where((_, index) => index % 2 == 0 == rawFirst);
 
     private static List<Measured> AfterFirst(IEnumerable<ConsumeMeasured> phases) => [.. phases.Select(p => p.AfterFirst)];
 
