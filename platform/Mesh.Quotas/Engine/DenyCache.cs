@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Mesh.Quotas.Engine;
 
 /// <summary>
@@ -10,9 +8,8 @@ namespace Mesh.Quotas.Engine;
 /// </summary>
 internal sealed class DenyCache(TimeProvider clock)
 {
-    private const int MaxEntries = 100_000;
-
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // Bounded memory beats a perfect cache: every entry is only an optimisation.
+    private readonly BoundedMap<Entry> _entries = new(maxEntries: 100_000);
 
     /// <summary>When the bucket certainly lacks <paramref name="cost"/>, how long until it might not.</summary>
     public bool TryDeny(string key, double cost, out TimeSpan retryAfter, out double tokens)
@@ -37,12 +34,7 @@ internal sealed class DenyCache(TimeProvider clock)
 
     public void Remember(string key, double tokens, double capacity, double rate, long askedAt)
     {
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear(); // Bounded memory beats a perfect cache: every entry is only an optimisation.
-        }
-
-        _entries[key] = new Entry(tokens, capacity, rate, askedAt);
+        _entries.Set(key, new Entry(tokens, capacity, rate, askedAt));
     }
 
     private readonly record struct Entry(double Tokens, double Capacity, double Rate, long AskedAt);

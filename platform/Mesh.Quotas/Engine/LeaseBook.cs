@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Mesh.Quotas.Engine;
 
 /// <summary>
@@ -9,9 +7,8 @@ namespace Mesh.Quotas.Engine;
 /// </summary>
 internal sealed class LeaseBook(TimeProvider clock)
 {
-    private const int MaxEntries = 100_000;
-
-    private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
+    // Dropping leases only ever under-admits.
+    private readonly BoundedMap<Lease> _leases = new(maxEntries: 100_000);
 
     public bool IsEmpty => _leases.IsEmpty;
 
@@ -43,13 +40,8 @@ internal sealed class LeaseBook(TimeProvider clock)
     /// <summary>Adds <paramref name="tokens"/> to the lease on <paramref name="key"/>; returns the tokens it now holds.</summary>
     public double Add(string key, double tokens, QuotaDecision redisState, TimeSpan lifetime)
     {
-        if (_leases.Count >= MaxEntries)
-        {
-            _leases.Clear(); // Dropping leases only ever under-admits.
-        }
-
         var expiresAt = clock.GetTimestamp() + (long)(lifetime.TotalSeconds * clock.TimestampFrequency);
-        return _leases.GetOrAdd(key, _ => new Lease()).Refill(tokens, expiresAt, redisState, clock.GetTimestamp());
+        return _leases.GetOrAdd(key, static () => new Lease()).Refill(tokens, expiresAt, redisState, clock.GetTimestamp());
     }
 
     private sealed class Lease
