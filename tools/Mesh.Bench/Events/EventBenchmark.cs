@@ -30,8 +30,8 @@ public static class EventBenchmark
     // Events, run AA).
     private const int ConsumeWarmUpRounds = 30;
 
-    // A pause before every consume phase, so that the client the previous phase closed has wound
-    // down (the broker's side of its group, the thread pool's spinning workers, background JIT)
+    // A pause before every consume phase, so that what the previous phase left running (its
+    // client's group on the broker, spinning thread-pool workers, background JIT) winds down
     // before the next one starts: without it each side ran faster after its own kind, so which
     // side went first moved the round's ratio (docs/BENCHMARKS.md, Events, run AD). No forced
     // collection: it made every phase fault its memory in afresh, a cost alike on both sides
@@ -158,8 +158,7 @@ public static class EventBenchmark
             $"{consumeRatio:P1} ({Ratios(Whole(r.LibraryConsume), Whole(r.RawConsume))})");
         // Not judged: whether going first or second still favours a side (odd rounds run raw first).
         table.AddRow($"ratio library / raw, rounds raw ran first / rounds the library ran first, medians (not judged)",
-            $"{MedianRatio(Whole(Rounds(r.LibraryConsume, rawFirst: true)), Whole(Rounds(r.RawConsume, rawFirst: true))):P1} / " +
-            $"{MedianRatio(Whole(Rounds(r.LibraryConsume, rawFirst: false)), Whole(Rounds(r.RawConsume, rawFirst: false))):P1}");
+            $"{OrderRatio(r, rawFirst: true)} / {OrderRatio(r, rawFirst: false)}");
         // Not judged: what the rounds' spread is made of. Before the first record both sides join the
         // group and wait for the first fetch; after it they read what librdkafka prefetched.
         table.AddRow($"time to the first record (group join, first fetch), raw / library, {consumeRounds}",
@@ -189,9 +188,13 @@ public static class EventBenchmark
 
     private static List<Measured> Whole(IEnumerable<ConsumeMeasured> phases) => [.. phases.Select(p => p.Whole)];
 
-    // Round n is at index n - 1, and odd rounds ran raw first.
-    private static IEnumerable<ConsumeMeasured> Rounds(IEnumerable<ConsumeMeasured> phases, bool rawFirst) =>
-        phases.Where((_, index) => index % 2 == 0 == rawFirst);
+    // Round n is at index n - 1, and odd rounds ran raw first; a single round has no library-first one.
+    private static string OrderRatio(Results r, bool rawFirst)
+    {
+        var library = Whole(r.LibraryConsume.Where((_, index) => index % 2 == 0 == rawFirst));
+        var raw = Whole(r.RawConsume.Where((_, index) => index % 2 == 0 == rawFirst));
+        return raw.Count == 0 ? "none" : MedianRatio(library, raw).ToString("P1", CultureInfo.InvariantCulture);
+    }
 
     private static List<Measured> AfterFirst(IEnumerable<ConsumeMeasured> phases) => [.. phases.Select(p => p.AfterFirst)];
 
