@@ -8,7 +8,7 @@ namespace Mesh.Quotas.Engine;
 /// optimisation, and dropping them all is cheaper than choosing which to drop. The map counts its
 /// own entries instead of asking the dictionary: ConcurrentDictionary's Count takes every one of
 /// its locks (up to 1,024 once the table has grown), and asking it before each new entry took a
-/// third of the sidecar's CPU on many buckets (docs/BENCHMARKS.md, Quotas, runs AK–AN).
+/// third of the sidecar's CPU on many buckets (docs/BENCHMARKS.md, Quotas, runs AK–AO).
 /// </summary>
 internal sealed class BoundedMap<TValue>(int maxEntries)
 {
