@@ -79,13 +79,13 @@ public static class EventBenchmark
             Task<ConsumeMeasured> Raw(string of, string phase = "") =>
                 phases.RunAsync($"consume {phase}raw {of}", TimeSpan.FromSeconds(2), async () =>
                 {
-                    await SettleAsync(cancellationToken);
+                    await Task.Delay(ConsumeSettle, cancellationToken);
                     return await consume.RawAsync(cancellationToken);
                 }, Describe);
             Task<ConsumeMeasured> Library(string of, string phase = "") =>
                 phases.RunAsync($"consume {phase}library {of}", TimeSpan.FromSeconds(5), async () =>
                 {
-                    await SettleAsync(cancellationToken);
+                    await Task.Delay(ConsumeSettle, cancellationToken);
                     return await consume.LibraryAsync(cancellationToken);
                 }, Describe);
 
@@ -105,7 +105,7 @@ public static class EventBenchmark
                 var of = $"{round}/{settings.ConsumeRounds}";
                 // Each side goes first in every other round, so that neither always inherits the
                 // other's leftovers (a heap to collect, librdkafka threads winding down).
-                if (round % 2 == 1)
+                if (RawFirst(round))
                 {
                     rawConsume.Add(await Raw(of));
                     libraryConsume.Add(await Library(of));
@@ -156,7 +156,7 @@ public static class EventBenchmark
         table.AddRow($"consume {settings.ConsumeRecords:N0} records, library with a no-op handler, {consumeRounds}", $"{Median(Whole(r.LibraryConsume)):N0} events/s");
         table.AddRow($"ratio library / raw consume, {consumeRounds} paired rounds (floor {ConsumeFloor:P0})",
             $"{consumeRatio:P1} ({Ratios(Whole(r.LibraryConsume), Whole(r.RawConsume))})");
-        // Not judged: whether going first or second still favours a side (odd rounds run raw first).
+        // Not judged: whether going first or second still favours a side.
         table.AddRow($"ratio library / raw, rounds raw ran first / rounds the library ran first, medians (not judged)",
             $"{OrderRatio(r, rawFirst: true)} / {OrderRatio(r, rawFirst: false)}");
         // Not judged: what the rounds' spread is made of. Before the first record both sides join the
@@ -179,8 +179,6 @@ public static class EventBenchmark
         return table;
     }
 
-    private static Task SettleAsync(CancellationToken cancellationToken) => Task.Delay(ConsumeSettle, cancellationToken);
-
     private static string Rate(Measured measured) => $"{measured.PerSecond:N0}/s";
 
     private static string Describe(ConsumeMeasured measured) =>
@@ -188,11 +186,13 @@ public static class EventBenchmark
 
     private static List<Measured> Whole(IEnumerable<ConsumeMeasured> phases) => [.. phases.Select(p => p.Whole)];
 
-    // Round n is at index n - 1, and odd rounds ran raw first; a single round has no library-first one.
+    private static bool RawFirst(int round) => round % 2 == 1;
+
+    // Round n is at index n - 1; a single round has no library-first one.
     private static string OrderRatio(Results r, bool rawFirst)
     {
-        var library = Whole(r.LibraryConsume.Where((_, index) => index % 2 == 0 == rawFirst));
-        var raw = Whole(r.RawConsume.Where((_, index) => index % 2 == 0 == rawFirst));
+        var library = Whole(r.LibraryConsume.Where((_, index) => RawFirst(index + 1) == rawFirst));
+        var raw = Whole(r.RawConsume.Where((_, index) => RawFirst(index + 1) == rawFirst));
         return raw.Count == 0 ? "none" : MedianRatio(library, raw).ToString("P1", CultureInfo.InvariantCulture);
     }
 
