@@ -3,7 +3,7 @@ using Mesh.Bench.Events;
 
 namespace Mesh.Bench.Commands;
 
-/// <summary><c>events [--seconds 4] [--rounds 3] [--in-flight 1000] [--latency-seconds 5] [--consume-records 50000] [--consume-rounds 15]</c>.</summary>
+/// <summary><c>events [--seconds 4] [--rounds 3] [--in-flight 1000] [--latency-seconds 5] [--consume-records 50000] [--consume-rounds 31]</c>.</summary>
 public static class EventsCommand
 {
     public static Command Create()
@@ -17,12 +17,14 @@ public static class EventsCommand
             Description = "Records pre-filled and read by each consume phase (the dev broker keeps about 5 MiB per partition).",
             DefaultValueFactory = _ => 50_000,
         };
-        // A consume phase lasts about a third of a second, so one hiccup moves a round by 20 %:
-        // more rounds than the publish phases, at about a second per pair.
+        // A consume phase lasts about a third of a second, so one hiccup moves a round by 20 %
+        // (single rounds spread by about 13 points): more rounds than the publish phases, at about
+        // a second per pair. 31 (odd, so the median is one round's) rather than 15 narrows the
+        // median's own noise for about 20 s more; whole runs still differ by more than that.
         var consumeRounds = new Option<int>("--consume-rounds")
         {
             Description = "Paired consume rounds (each reads the pre-filled records once per side, after 30 unmeasured pairs); the median ratio is reported. Single rounds swing by 20-30 points on a shared machine, so fewer rounds give a noisier median.",
-            DefaultValueFactory = _ => 15,
+            DefaultValueFactory = _ => 31,
         };
         foreach (var option in new[] { seconds, rounds, latencySeconds, consumeRounds })
         {
