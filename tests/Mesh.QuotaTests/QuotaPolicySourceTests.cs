@@ -55,6 +55,8 @@ public sealed class QuotaPolicySourceTests(RedisServerFixture redis) : IClassFix
     [InlineData("Capacity", "-3", "Capacity must be greater than zero")]
     [InlineData("Unit", "week", "Unit 'week' is unknown")]
     [InlineData("Cost", "50", "exceeds its capacity")]
+    [InlineData("RefillPerSecond", "Infinity", "RefillPerSecond must be a finite number greater than zero")]
+    [InlineData("RequestsPerUnit", "Infinity", "needs a finite RequestsPerUnit > 0 together with Unit")]
     [InlineData("FailureMode", "FailClosed", null)]
     public void Validate_PolicySetting_RefusedWithClearMessage(string setting, string value, string? expected)
     {
@@ -66,6 +68,8 @@ public sealed class QuotaPolicySourceTests(RedisServerFixture redis) : IClassFix
             case "Capacity": policy.Capacity = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "Unit": policy.Unit = value; break;
             case "Cost": policy.Cost = 50; break;
+            case "RefillPerSecond": (policy.RequestsPerUnit, policy.Unit, policy.RefillPerSecond) = (null, null, double.PositiveInfinity); break;
+            case "RequestsPerUnit": policy.RequestsPerUnit = double.PositiveInfinity; break;
             default: policy.FailureMode = Enum.Parse<Mesh.Quotas.QuotaFailureMode>(value); break;
         }
 

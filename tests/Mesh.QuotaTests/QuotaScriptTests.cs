@@ -7,8 +7,9 @@ namespace Mesh.QuotaTests;
 
 /// <summary>
 /// The quota script run directly with batches the batcher would send: decisions of one batch that
-/// charge the same bucket must decide exactly as if each had run alone, one after the other,
-/// while the bucket is read and written once per run.
+/// charge the same bucket must decide, and leave Redis, exactly as if each had run alone, one after
+/// the other (checked on random batches against one run per decision, the clock pinned), while
+/// the bucket is read and written once per run.
 /// </summary>
 public sealed class QuotaScriptTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
@@ -88,6 +89,67 @@ public sealed class QuotaScriptTests(RedisServerFixture redis) : IClassFixture<R
         Assert.Equal(results[0].Buckets[0].Tokens, results[1].Buckets[0].Tokens);
     }
 
+    [Fact]
+    public async Task Run_RandomBatches_DecideAndStoreExactlyAsOneDecisionAtATime()
+    {
+        var random = new Random(20261202);
+        var script = PinClock(QuotaScript.Source);
+        double[] costs = [1, 2, 3, 0.1, 0.7, -2, -0.3];
+
+        for (var batch = 0; batch < 300; batch++)
+        {
+            // Three buckets, each with its policy's shape; now and then a decision resolved under a
+            // reloaded policy charges the same bucket with another capacity or rate.
+            var shapes = Enumerable.Range(0, 3).Select(_ => (Capacity: random.Next(4) switch { 0 => 1, 1 => 5, 2 => 10, _ => 7.3 }, Rate: random.Next(4) switch { 0 => 0.5, 1 => 1, 2 => 1.0 / 3, _ => 2 })).ToArray();
+            var stored = new List<(int Bucket, string Tokens, long Ts)>();
+            for (var b = 0; b < shapes.Length; b++)
+            {
+                if (random.Next(4) > 0)
+                {
+                    // Up to a third above capacity (a lowered capacity); written up to 5 s ago, or in the future.
+                    var tokens = Math.Round(random.NextDouble() * shapes[b].Capacity * 1.3, 2).ToString(CultureInfo.InvariantCulture);
+                    stored.Add((b, tokens, random.Next(7) == 0 ? PinnedNow + 1_000_000 : PinnedNow - random.Next(5_000_000)));
+                }
+            }
+
+            var decisions = Enumerable.Range(0, random.Next(1, 9)).Select(_ =>
+            {
+                var first = random.Next(3);
+                var buckets = random.Next(3) == 0 ? new[] { first, (first + 1 + random.Next(2)) % 3 } : [first];
+                return buckets.Select(b =>
+                {
+                    var (capacity, rate) = shapes[b];
+                    if (random.Next(5) == 0)
+                    {
+                        (capacity, rate) = random.Next(2) == 0 ? (capacity * 2, rate) : (capacity, rate * 2);
+                    }
+
+                    return (Bucket: b, Capacity: capacity, Rate: rate, Cost: costs[random.Next(costs.Length)], Enforced: random.Next(5) > 0, Extra: random.Next(10) < 7 ? 0 : random.Next(1, 4));
+                }).ToArray();
+            }).ToArray();
+
+            // The reference: each decision in a run of its own, reading its buckets from Redis and
+            // writing what it took before the next one reads.
+            var expected = await RunOnAsync(script, $"r{batch}", stored, decisions, oneByOne: true);
+            var actual = await RunOnAsync(script, $"b{batch}", stored, decisions, oneByOne: false);
+
+            Assert.Equal(expected.Results, actual.Results);
+            for (var b = 0; b < shapes.Length; b++)
+            {
+                var (expectedTtl, actualTtl) = (expected.TtlsMs[b], actual.TtlsMs[b]);
+                if (expectedTtl is >= 0 and < 1_000 || actualTtl is >= 0 and < 1_000 || expectedTtl == -2 || actualTtl == -2)
+                {
+                    // Full again within a second (at least 1 ms): it may be gone by the time it is read.
+                    Assert.True(expectedTtl < 1_200 && actualTtl < 1_200, $"batch {batch}, bucket {b}: TTL {expectedTtl} against {actualTtl} ms");
+                    continue;
+                }
+
+                Assert.Equal(expected.States[b], actual.States[b]);
+                Assert.InRange(actualTtl - expectedTtl, -1_000, 1_000);
+            }
+        }
+    }
+
     private static (string Key, double Capacity, double Cost, double Extra)[] Decision(params (string Key, double Capacity, double Cost, double Extra)[] buckets) => buckets;
 
     /// <summary>One run of the script with <paramref name="decisions"/> as one batch; every bucket enforced, at <see cref="Rate"/>.</summary>
@@ -121,6 +183,72 @@ public sealed class QuotaScriptTests(RedisServerFixture redis) : IClassFixture<R
         }
 
         return results;
+    }
+
+    private const long PinnedNow = 1_700_000_000_250_000;
+
+    /// <summary><paramref name="source"/> with the Redis server's clock replaced by <see cref="PinnedNow"/>, so two runs see the same time.</summary>
+    private static string PinClock(string source)
+    {
+        const string Clock = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) * 1000000 + tonumber(t[2])";
+        Assert.Contains(Clock, source, StringComparison.Ordinal);
+        return source.Replace(Clock, $"local now = {PinnedNow}", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="stored"/> under keys named by <paramref name="prefix"/>, runs <paramref name="script"/>
+    /// with <paramref name="decisions"/> as one batch (or, <paramref name="oneByOne"/>, one run per decision), and
+    /// returns the results in order and then every bucket's hash and TTL.
+    /// </summary>
+    private async Task<(string[] Results, string[] States, long[] TtlsMs)> RunOnAsync(
+        string script, string prefix, List<(int Bucket, string Tokens, long Ts)> stored,
+        (int Bucket, double Capacity, double Rate, double Cost, bool Enforced, int Extra)[][] decisions, bool oneByOne)
+    {
+        string Key(int bucket) => $"{prefix}:{bucket}";
+        foreach (var (bucket, tokens, ts) in stored)
+        {
+            await Database.HashSetAsync(Key(bucket), [new HashEntry("tokens", tokens), new HashEntry("ts", ts)]);
+        }
+
+        // One by one, the runs go in one transaction: Redis expires no key while a transaction or a
+        // script runs, so a bucket that a run left full (kept for 1 ms) is still there for the next
+        // run, as it is for the next decision of a batch.
+        var transaction = Database.CreateTransaction();
+        var runs = new List<Task<RedisResult>>();
+        foreach (var run in oneByOne ? decisions.Select(d => new[] { d }) : [decisions])
+        {
+            var keys = new List<RedisKey>();
+            var args = new List<RedisValue> { run.Length };
+            foreach (var decision in run)
+            {
+                args.Add(decision.Length);
+                foreach (var charge in decision)
+                {
+                    keys.Add(Key(charge.Bucket));
+                    args.AddRange([charge.Capacity, charge.Rate, charge.Cost, charge.Enforced ? 1 : 0, charge.Extra]);
+                }
+            }
+
+            runs.Add(transaction.ScriptEvaluateAsync(script, [.. keys], [.. args]));
+        }
+
+        Assert.True(await transaction.ExecuteAsync());
+        var results = new List<string>();
+        foreach (var run in runs)
+        {
+            results.AddRange(((RedisResult[])(await run)!).Select(r => r.ToString()));
+        }
+
+        var states = new string[3];
+        var ttls = new long[3];
+        for (var bucket = 0; bucket < states.Length; bucket++)
+        {
+            var hash = await Database.HashGetAllAsync(Key(bucket));
+            states[bucket] = string.Join(",", hash.OrderBy(e => (string)e.Name!, StringComparer.Ordinal).Select(e => $"{e.Name}={e.Value}"));
+            ttls[bucket] = (long)await Database.ExecuteAsync("PTTL", Key(bucket));
+        }
+
+        return ([.. results], states, ttls);
     }
 
     private async Task<Dictionary<string, long>> CommandCallsAsync()

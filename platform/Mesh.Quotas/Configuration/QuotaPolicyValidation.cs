@@ -67,13 +67,13 @@ public static class QuotaPolicyValidation
         {
             errors.Add($"{path} sets both RefillPerSecond and RequestsPerUnit/Unit; choose one.");
         }
-        else if (byUnit && (policy.RequestsPerUnit is not > 0 || policy.Unit is null))
+        else if (byUnit && (!PositiveFinite(policy.RequestsPerUnit) || policy.Unit is null))
         {
-            errors.Add($"{path} needs RequestsPerUnit > 0 together with Unit.");
+            errors.Add($"{path} needs a finite RequestsPerUnit > 0 together with Unit.");
         }
-        else if (!byUnit && policy.RefillPerSecond is not > 0)
+        else if (!byUnit && !PositiveFinite(policy.RefillPerSecond))
         {
-            errors.Add($"{path}:RefillPerSecond must be greater than zero (or set RequestsPerUnit and Unit, or Unlimited).");
+            errors.Add($"{path}:RefillPerSecond must be a finite number greater than zero (or set RequestsPerUnit and Unit, or Unlimited).");
         }
 
         if (policy.Capacity is { } capacity && capacity is not (> 0 and <= 1e12))
@@ -94,4 +94,8 @@ public static class QuotaPolicyValidation
             errors.Add($"{path}:Cost {policy.Cost} exceeds its capacity, so no call could ever pass.");
         }
     }
+
+    // An infinite rate would refill an empty bucket in no time, and the script's arithmetic would
+    // then make NaN, not a decision: a bucket that never runs out is Unlimited.
+    private static bool PositiveFinite(double? value) => value is > 0 && double.IsFinite(value.Value);
 }

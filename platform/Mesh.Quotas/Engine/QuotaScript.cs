@@ -12,9 +12,12 @@ namespace Mesh.Quotas.Engine;
 /// out locally. A negative cost gives tokens back, capped at capacity. Only changed buckets are
 /// written, and each expires once it would be full again.
 /// A bucket is read once per run and written once at its end, however many decisions of the batch
-/// charge it (a busy client's bucket is in most of them): the script's clock does not move while it
-/// runs, so each later decision sees exactly what it would read back, the tokens as stored (the
-/// string returned), and Redis does three commands per bucket instead of three per decision.
+/// charge it (a busy client's bucket is in most of them): the run keeps each bucket's stored state
+/// (tokens, timestamp) as a later decision would read it back (after a charge: the tokens as
+/// stored, the string returned, at the run's clock, which does not move while it runs), and each
+/// decision refills from that state with its own capacity and rate, so a batch decides exactly as
+/// its decisions would one by one, and Redis does three commands per bucket instead of three per
+/// decision.
 /// KEYS: the buckets of every decision, in order. ARGV: the number of decisions, then per decision
 /// its number of buckets and, per bucket, capacity, refill per second, cost, enforced (1 or 0), extra.
 /// Returns, per decision: admitted, then per bucket: taken, tokens (string), retry after µs, full
@@ -45,19 +48,19 @@ public static class QuotaScript
             local b = a + (i - 1) * 5
             local capacity = tonumber(ARGV[b])
             local key = KEYS[k + i]
-            local v = known[key]
-            if v == nil then
-              local state = redis.call('HMGET', key, 'tokens', 'ts')
-              v = tonumber(state[1])
-              local ts = tonumber(state[2])
-              if v == nil or ts == nil then
-                v = capacity
-                ts = now
-              end
-              v = v + math.max(0, now - ts) * tonumber(ARGV[b + 1]) / 1000000
+            local state = known[key]
+            if state == nil then
+              local got = redis.call('HMGET', key, 'tokens', 'ts')
+              state = { tonumber(got[1]), tonumber(got[2]) }
+              known[key] = state
             end
-            v = math.min(capacity, v)
-            known[key] = v
+            local v = state[1]
+            local ts = state[2]
+            if v == nil or ts == nil then
+              v = capacity
+              ts = now
+            end
+            v = math.min(capacity, v + math.max(0, now - ts) * tonumber(ARGV[b + 1]) / 1000000)
             tokens[i] = v
             if v < tonumber(ARGV[b + 2]) and ARGV[b + 3] == '1' then
               admitted = 0
@@ -91,7 +94,9 @@ public static class QuotaScript
                 changed[#changed + 1] = key
               end
               written[key] = left
-              known[key] = tonumber(left)
+              local state = known[key]
+              state[1] = tonumber(left)
+              state[2] = now
               full_after[key] = full
             end
             out[#out + 1] = taken
