@@ -35,8 +35,6 @@ public static class QuotaScript
         local out = {}
         local known = {}
         local changed = {}
-        local written = {}
-        local full_after = {}
         local k = 0
         local a = 2
         for d = 1, tonumber(ARGV[1]) do
@@ -90,14 +88,14 @@ public static class QuotaScript
             local left = tostring(v)
             if taken == 1 then
               local key = KEYS[k + i]
-              if written[key] == nil then
+              local state = known[key]
+              if state.left == nil then
                 changed[#changed + 1] = key
               end
-              written[key] = left
-              local state = known[key]
               state[1] = tonumber(left)
               state[2] = now
-              full_after[key] = full
+              state.left = left
+              state.full = full
             end
             out[#out + 1] = taken
             out[#out + 1] = left
@@ -109,8 +107,9 @@ public static class QuotaScript
           a = a + n * 5
         end
         for _, key in ipairs(changed) do
-          redis.call('HSET', key, 'tokens', written[key], 'ts', now)
-          redis.call('PEXPIRE', key, math.max(1, math.ceil(full_after[key] / 1000)))
+          local state = known[key]
+          redis.call('HSET', key, 'tokens', state.left, 'ts', now)
+          redis.call('PEXPIRE', key, math.max(1, math.ceil(state.full / 1000)))
         end
         return out
         """;
