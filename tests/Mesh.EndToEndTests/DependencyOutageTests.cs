@@ -32,12 +32,23 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
     // Outages tried until one catches a record in a handler.
     private const int MaxOutages = 3;
 
+    // Publishes linger 500 ms in test mode: this long after an order is accepted, the users service
+    // has handled its OrderPlaced and the CreditReserved it publishes is halfway through that wait,
+    // whatever the other users' orders are doing. (At the moment of acceptance the OrderPlaced is not
+    // fetched yet, and the users' orders can run in step: CI once caught nothing in three outages.)
+    private static readonly TimeSpan BrokerDownAfterAccepted = TimeSpan.FromMilliseconds(250);
+
+    // How long a stall caused by the outage may take to reach the log the test reads (the AppHost
+    // copies each service's console output): it is logged about 3 s into the outage.
+    private static readonly TimeSpan StallLogLag = TimeSpan.FromSeconds(5);
+
     [Fact]
     public async Task PlaceOrders_RedisFrozenLongerThanTheRetryBudget_EveryAcceptedOrderSettlesNothingDeadLettered()
     {
         await using var mesh = await IsolatedMesh.StartAsync();
 
-        await RunOutageAsync(mesh, "Redis frozen (SIGSTOP)", RedisOutage, mesh.Redis.Freeze, mesh.Redis.Thaw);
+        // Frozen the moment an order is accepted: every handler of its saga then needs Redis.
+        await RunOutageAsync(mesh, "Redis frozen (SIGSTOP)", RedisOutage, TimeSpan.Zero, mesh.Redis.Freeze, mesh.Redis.Thaw);
     }
 
     [Fact]
@@ -45,15 +56,16 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
     {
         await using var mesh = await IsolatedMesh.StartAsync();
 
-        await RunOutageAsync(mesh, "every broker down", BrokerOutage,
+        await RunOutageAsync(mesh, "every broker down", BrokerOutage, BrokerDownAfterAccepted,
             () => mesh.Kafka.Cluster.SetBrokerDown(-1), () => mesh.Kafka.Cluster.SetBrokerUp(-1));
     }
 
-    private async Task RunOutageAsync(IsolatedMesh mesh, string outage, TimeSpan duration, Action fail, Action heal)
+    private async Task RunOutageAsync(
+        IsolatedMesh mesh, string outage, TimeSpan duration, TimeSpan afterAccepted, Action fail, Action heal)
     {
         var users = await Task.WhenAll(Enumerable.Range(0, Users).Select(_ => mesh.RegisterAsync()));
         var accepted = new ConcurrentQueue<(string UserId, string OrderId)>();
-        var trigger = new OutageTrigger(fail);
+        var trigger = new OutageTrigger(afterAccepted, fail);
         using var placing = new CancellationTokenSource();
         var placers = users.Select(user => PlaceUntilStoppedAsync(mesh, user, accepted, trigger, placing.Token)).ToList();
 
@@ -65,9 +77,9 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
         while (!stalledDuringOutage && outages < MaxOutages)
         {
             outages++;
-            // The dependency fails the moment an order is accepted: its OrderPlaced was published a
-            // round trip earlier, so its saga is in flight. At an arbitrary moment a fast machine had
-            // settled every order and caught nothing; the outage is tried again if it still did not.
+            // The dependency fails when (or just after) an order is accepted, so that its saga is in
+            // flight: at an arbitrary moment a fast machine had settled every order and caught
+            // nothing. The outage is tried again if it still did not.
             var failed = trigger.Arm();
             Assert.True(await Task.WhenAny(failed, Task.Delay(TimeSpan.FromSeconds(20))) == failed,
                 $"No order was accepted within 20 s to start outage {outages}.\n" + mesh.Logs());
@@ -86,8 +98,8 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
                 heal();
             }
 
-            stalledDuringOutage = stalled.IsCompleted;
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            // A stall is only ever caused by the outage; its line can reach the log a little later.
+            stalledDuringOutage = await Task.WhenAny(stalled, Task.Delay(StallLogLag)) == stalled;
         }
 
         await placing.CancelAsync();
@@ -116,7 +128,7 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
             {
                 var order = await mesh.PlaceOrderAsync(userId, $"outage-{i}", stop);
                 accepted.Enqueue((userId, order.OrderId));
-                trigger.OrderAccepted();
+                await trigger.OrderAcceptedAsync();
             }
             catch (RpcException)
             {
@@ -127,8 +139,8 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Runs the failure on the first order accepted after each <see cref="Arm"/>.</summary>
-    private sealed class OutageTrigger(Action fail)
+    /// <summary>Runs the failure <paramref name="afterAccepted"/> after the first order accepted after each <see cref="Arm"/>.</summary>
+    private sealed class OutageTrigger(TimeSpan afterAccepted, Action fail)
     {
         private TaskCompletionSource? _armed;
 
@@ -140,12 +152,13 @@ public sealed class DependencyOutageTests(ITestOutputHelper output)
             return armed.Task;
         }
 
-        public void OrderAccepted()
+        public async Task OrderAcceptedAsync()
         {
             if (Interlocked.Exchange(ref _armed, null) is { } armed)
             {
                 try
                 {
+                    await Task.Delay(afterAccepted);
                     fail();
                     armed.SetResult();
                 }
