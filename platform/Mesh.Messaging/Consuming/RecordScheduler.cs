@@ -21,8 +21,8 @@ internal sealed class RecordScheduler(
     // Guards _lanes and every lane's queue.
     private readonly Dictionary<LaneKey, Lane> _lanes = [];
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrency);
-    // Set by every record returned, reset by the poll thread when it wakes: setting it costs next
-    // to nothing while nobody waits, which is almost always.
+    // Set by a record returned while it is not set already, reset by the poll thread when it wakes.
+    // While the poll thread is busy the event stays set, so a returned record only reads it.
     private readonly ManualResetEventSlim _progress = new(initialState: false);
     private int _buffered;
     // Touched only on the poll thread.
@@ -131,7 +131,12 @@ internal sealed class RecordScheduler(
         {
             record.Partition.Release();
             Interlocked.Decrement(ref _buffered);
-            _progress.Set();
+            // Both decrements are full fences: if the event reads as set, the poll thread resets it
+            // after this, and the look it takes next (after its reset) sees them.
+            if (!_progress.IsSet)
+            {
+                _progress.Set();
+            }
         }
     }
 

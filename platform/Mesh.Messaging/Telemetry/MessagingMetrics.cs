@@ -62,9 +62,13 @@ internal sealed class MessagingMetrics
         }
     }
 
-    public void Processed(string topic, int partition, string group, TimeSpan duration, Exception? failure)
+    /// <summary>Whether handler attempts are timed: only while a listener (a metrics exporter) records their duration.</summary>
+    public bool TimesProcessing => _processDuration.Enabled;
+
+    /// <param name="duration">Null when the attempt was not timed (<see cref="TimesProcessing"/> was false when it started).</param>
+    public void Processed(string topic, int partition, string group, TimeSpan? duration, Exception? failure)
     {
-        if (!_processDuration.Enabled)
+        if (duration is null || !_processDuration.Enabled)
         {
             return;
         }
@@ -77,7 +81,7 @@ internal sealed class MessagingMetrics
             tags.Add("error.type", failure.GetType().FullName);
         }
 
-        _processDuration.Record(duration.TotalSeconds, tags);
+        _processDuration.Record(duration.Value.TotalSeconds, tags);
     }
 
     public void Retried(string topic, string group, FailureKind kind)
