@@ -56,7 +56,7 @@ Environment (all optional):
   MESH_NOTIFICATIONS_PORT (5103), MESH_SIDECAR_PORT (5104), MESH_DAPR_GRPC_PORT (50001),
   MESH_DAPR_HTTP_PORT (3500), MESH_REDIS_PORT (6380), MESH_DASHBOARD_PORT (18888),
   MESH_OTLP_PORT (18889), MESH_START_TIMEOUT (90 s), MESH_BENCH_REDIS_PORT (6390),
-  MESH_REDIS_MAXMEMORY (256mb, noeviction), MESH_TRUST_DOMAIN (mesh.local), MESH_STATE_DIR (.mesh)
+  MESH_REDIS_MAXMEMORY (256mb; bench saga 1gb; noeviction), MESH_TRUST_DOMAIN (mesh.local), MESH_STATE_DIR (.mesh)
   Any other .NET setting reaches every component, e.g. Quotas__Default__Capacity=10.
 EOF
 }

@@ -29,7 +29,8 @@ public sealed partial class BenchRedis : IAsyncDisposable
     /// <summary>The StackExchange.Redis configuration string to use.</summary>
     public string Configuration { get; }
 
-    public static async Task<BenchRedis> ResolveAsync(string? given, CancellationToken cancellationToken)
+    /// <param name="maxMemory">The throw-away server's maxmemory unless MESH_REDIS_MAXMEMORY says otherwise.</param>
+    public static async Task<BenchRedis> ResolveAsync(string? given, string maxMemory, CancellationToken cancellationToken)
     {
         if (!string.IsNullOrEmpty(given))
         {
@@ -42,7 +43,7 @@ public sealed partial class BenchRedis : IAsyncDisposable
             return new BenchRedis(configured, null);
         }
 
-        return await StartAsync(cancellationToken);
+        return await StartAsync(maxMemory, cancellationToken);
     }
 
     /// <summary>Redis connection strings may hold a password: never print it.</summary>
@@ -54,11 +55,11 @@ public sealed partial class BenchRedis : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static async Task<BenchRedis> StartAsync(CancellationToken cancellationToken)
+    private static async Task<BenchRedis> StartAsync(string defaultMaxMemory, CancellationToken cancellationToken)
     {
         var port = Setting("MESH_BENCH_REDIS_PORT", "6390");
         // Refuses writes when full instead of evicting, as the mesh's own Redis (docs/operations.md).
-        var maxMemory = Setting("MESH_REDIS_MAXMEMORY", "256mb");
+        var maxMemory = Setting("MESH_REDIS_MAXMEMORY", defaultMaxMemory);
         var timeout = TimeSpan.FromSeconds(int.Parse(Setting("MESH_START_TIMEOUT", "90"), CultureInfo.InvariantCulture));
         if (await PingAsync(port, cancellationToken) is not null)
         {

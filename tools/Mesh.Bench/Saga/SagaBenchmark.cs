@@ -142,6 +142,13 @@ public static class SagaBenchmark
             progress => OfferedAsync(client, users, $"{half}/s (half)", half, settings.Phase, progress, cancellationToken)));
 
         var used = (await MeshCounters.ReadAsync(redis, bootstrap)).Minus(before);
+        if (await RefusedForMemoryAsync(redis) is > 0 and var refused)
+        {
+            AnsiConsole.MarkupLine($"[red]Redis refused {refused:N0} commands for lack of memory (maxmemory {await MaxMemoryAsync(redis)}): "
+                + "the phases' orders stalled on it, so nothing measured stands. Give the bench's Redis more (MESH_REDIS_MAXMEMORY) or run shorter phases (--seconds).[/]");
+            return 1;
+        }
+
         var roundTrips = await steps.RunAsync("Redis round trips per order (MONITOR): idle, then a closed loop", 2,
             progress => CountRoundTripsAsync(client, users, redis, progress, cancellationToken), r => $"{r.Values.Sum():N1} per order");
         var hops = await steps.RunAsync("read the saga's records back for the hop times", 1, _ => Task.Run(() => HopTimes.Read(bootstrap)), t => $"{t.Count:N0} orders");
@@ -155,6 +162,19 @@ public static class SagaBenchmark
         Report(settings, listSessions, phases, maximum, used, roundTrips, measuredOrders, ledger, hops, verdict);
         return verdict.Holds ? 0 : 1;
     }
+
+    /// <summary>Commands Redis refused with OOM since it started (INFO errorstats).</summary>
+    private static async Task<long> RefusedForMemoryAsync(IServer redis)
+    {
+        var text = await redis.InfoRawAsync("errorstats") ?? "";
+        var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("errorstat_OOM:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<string> MaxMemoryAsync(IServer redis) =>
+        (await redis.ConfigGetAsync("maxmemory")).FirstOrDefault().Value is { } bytes && long.TryParse(bytes, CultureInfo.InvariantCulture, out var value)
+            ? $"{value / (1024 * 1024):N0} MiB"
+            : "unknown";
 
     /// <summary>
     /// Round trips per settled order by client: MONITOR counts an idle window (sweeps, metrics,
