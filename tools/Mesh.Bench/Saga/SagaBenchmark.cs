@@ -8,6 +8,7 @@ using Mesh.Contracts;
 using Mesh.Contracts.V1;
 using Mesh.DevBroker;
 using Mesh.Identity;
+using Mesh.ServiceDefaults.Redis.Metrics;
 using Spectre.Console;
 using StackExchange.Redis;
 
@@ -102,7 +103,7 @@ public static class SagaBenchmark
         var ledger = new OrderLedger();
         var client = new SagaClient(gateway.Channel, ledger);
         // A Redis given with --redis may have refused commands before this run; only this run's count.
-        var refusedBefore = await RefusedForMemoryAsync(redis);
+        var refusedBefore = (await InfoAsync(redis)).OutOfMemoryErrors ?? 0;
         var users = await steps.RunAsync($"register and log in {settings.Users} users", settings.Users,
             progress => new OrderTraffic(gateway.Channel).RegisterAsync(settings.Users, 4, progress, cancellationToken),
             u => $"{u.Count:N0} users");
@@ -144,9 +145,11 @@ public static class SagaBenchmark
             progress => OfferedAsync(client, users, $"{half}/s (half)", half, settings.Phase, progress, cancellationToken)));
 
         var used = (await MeshCounters.ReadAsync(redis, bootstrap)).Minus(before);
-        if (await RefusedForMemoryAsync(redis) - refusedBefore is > 0 and var refused)
+        var redisInfo = await InfoAsync(redis);
+        if (redisInfo.OutOfMemoryErrors - refusedBefore is > 0 and var refused)
         {
-            AnsiConsole.MarkupLine($"[red]Redis refused {refused:N0} commands for lack of memory during the run (maxmemory {await MaxMemoryAsync(redis)}): "
+            var limit = redisInfo.MaxMemory is { } bytes ? $"{bytes / (1024 * 1024):N0} MiB" : "unknown";
+            AnsiConsole.MarkupLine($"[red]Redis refused {refused:N0} commands for lack of memory during the run (maxmemory {limit}): "
                 + "the orders stalled on it, so nothing measured stands. Give the bench's Redis more (MESH_REDIS_MAXMEMORY) or run shorter phases (--seconds).[/]");
             return 1;
         }
@@ -165,18 +168,8 @@ public static class SagaBenchmark
         return verdict.Holds ? 0 : 1;
     }
 
-    /// <summary>Commands Redis refused with OOM since it started or its stats were reset (INFO errorstats).</summary>
-    private static async Task<long> RefusedForMemoryAsync(IServer redis)
-    {
-        var text = await redis.InfoRawAsync("errorstats") ?? "";
-        var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("errorstat_OOM:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<string> MaxMemoryAsync(IServer redis) =>
-        (await redis.ConfigGetAsync("maxmemory")).FirstOrDefault().Value is { } bytes && long.TryParse(bytes, CultureInfo.InvariantCulture, out var value)
-            ? $"{value / (1024 * 1024):N0} MiB"
-            : "unknown";
+    // Every section: the out-of-memory count is in errorstats, the limit in memory.
+    private static async Task<RedisInfo> InfoAsync(IServer redis) => RedisInfo.Parse(await redis.InfoRawAsync("all") ?? "");
 
     /// <summary>
     /// Round trips per settled order by client: MONITOR counts an idle window (sweeps, metrics,
